@@ -29,6 +29,8 @@ export interface YamlScalarNode extends Base {
   quoted: boolean;
   /** where the scalar's text starts and ends, as offsets in the file (for fixes) */
   range: [number, number];
+  /** the value came from a `KEY=value` list item: range covers only the value part */
+  inList?: boolean;
 }
 export type YamlNode = YamlMapNode | YamlSeqNode | YamlScalarNode;
 

@@ -18,6 +18,12 @@ export interface DockerHeredoc {
   /** body text (for `<<-` leading tabs already stripped) */
   body: string;
   loc: Location;
+  /** `<<-`: leading tabs are stripped from the body and the closing line */
+  chomp?: boolean;
+  /** `<<'EOF'` / `<<"EOF"`: the body is taken literally (no variable expansion) */
+  quoted?: boolean;
+  /** offsets of the body lines in the file (empty range at the closing line when the body is empty) */
+  bodyRange?: [number, number];
 }
 
 export interface DockerInstruction {
@@ -34,6 +40,10 @@ export interface DockerInstruction {
   argsRange: [number, number];
   /** for RUN/CMD/ENTRYPOINT/SHELL/HEALTHCHECK CMD/COPY/ADD/VOLUME: the JSON array when the arguments are valid exec form */
   exec: string[] | null;
+  /** location of each `exec` element (the JSON string literal, quotes included) */
+  execLocs?: Location[];
+  /** location of the keyword itself */
+  keywordLoc?: Location;
   flags: DockerFlag[];
   /** whitespace-separated words of argsText with locations (shell-form tokens, quotes kept) */
   args: DockerArg[];

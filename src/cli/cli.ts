@@ -1,0 +1,122 @@
+/**
+ * The command line. The only module that writes to stdout/stderr or decides the exit code:
+ *   0  nothing reached --fail-on
+ *   1  a finding reached --fail-on
+ *   2  usage error or internal error (one line; a stack trace with DRYDOCK_DEBUG=1)
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { audit, UsageError, type AuditOutput } from '../audit.js';
+import { reaches, SEVERITIES, type Severity } from '../core/severity.js';
+import { ConfigError } from '../discover/config.js';
+import { collectSecretValues } from '../model/secrets.js';
+import { FORMATS, render, type Format } from '../report/index.js';
+import { findRule } from '../rules/index.js';
+import { VERSION } from '../version.js';
+
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  isTTY: boolean;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+interface ScanOptions {
+  format?: string[];
+  output?: string[];
+  env?: string[];
+  composeFile?: string[];
+  failOn: string;
+  ignore?: string[];
+  config?: string;
+  color: boolean;
+  quiet?: boolean;
+  listEnvironments?: boolean;
+}
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('drydock')
+    .description('Audit a repository\'s container deployment: what will break when it ships.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run drydock --help for usage)');
+
+  program
+    .command('scan', { isDefault: true })
+    .description('find environments, build the model, run the rules, print findings')
+    .argument('[dir]', 'repository to scan', '.')
+    .option('--format <format>', `output format: ${FORMATS.join(', ')} (repeatable, paired with --output)`, collect)
+    .option('-o, --output <file>', 'write the report to a file instead of stdout (repeatable)', collect)
+    .option('-e, --env <name>', 'only these environments (repeatable; default all)', collect)
+    .option('-f, --compose-file <file>', 'compose files of one explicit environment, like docker compose -f (repeatable)', collect)
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES, 'never']).default('high'))
+    .option('--ignore <rule>', 'skip a rule (repeatable)', collect)
+    .option('-c, --config <file>', 'config file (default: drydock.config.yaml or .drydock.yaml in the root)')
+    .option('--no-color', 'no ANSI colours')
+    .option('-q, --quiet', 'findings only: no code frames')
+    .option('--list-environments', 'print the environments drydock found and exit')
+    .action((dir: string, opts: ScanOptions) => {
+      exitCode = scan(dir, opts, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      io.stderr(`drydock: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`drydock: internal error: ${(e as Error).message}\n`);
+    if (io.env.DRYDOCK_DEBUG === '1') io.stderr(`${(e as Error).stack}\n`);
+    return 2;
+  }
+}
+
+function scan(dir: string, opts: ScanOptions, io: Io): number {
+  const root = resolve(io.cwd, dir);
+  const formats = (opts.format ?? []).map((f) => {
+    if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format "${f}" (choose ${FORMATS.join(', ')})`);
+    return f as Format;
+  });
+  const outputs = opts.output ?? [];
+  if (outputs.length > Math.max(formats.length, 1)) throw new UsageError('each --output needs its own --format before it');
+  for (const id of opts.ignore ?? []) if (!findRule(id)) throw new UsageError(`unknown rule "${id}" in --ignore (see drydock rules)`);
+  const out: AuditOutput = audit({
+    root,
+    environments: opts.env,
+    composeFiles: opts.composeFile?.map((f) => resolve(io.cwd, f)),
+    configFile: opts.config ? resolve(io.cwd, opts.config) : undefined,
+    ignoreRules: opts.ignore,
+  });
+  if (opts.listEnvironments) {
+    for (const e of out.model.environments) io.stdout(`${e.name}\t${e.composeFiles.join(' + ')}\t${e.services.map((s) => s.name).join(', ')}\n`);
+    return 0;
+  }
+  const secrets = collectSecretValues(out.model);
+  const ctx = (color: boolean) => ({ sources: out.model.sources, color, ruleTitle: (id: string) => findRule(id)?.meta.title });
+  const pairs: { format: Format; file?: string }[] = formats.length ? formats.map((format, i) => ({ format, file: outputs[i] })) : [{ format: 'text', file: outputs[0] }];
+  let printed = false;
+  for (const { format, file } of pairs) {
+    const color = !file && format === 'text' && opts.color && io.isTTY && !io.env.NO_COLOR;
+    const text = render(format, out.result, ctx(color || (!file && format === 'text' && opts.color && io.env.FORCE_COLOR === '1')), secrets, { quiet: opts.quiet });
+    if (file) writeFileSync(resolve(io.cwd, file), text);
+    else {
+      io.stdout(text);
+      printed = true;
+    }
+  }
+  // files were written: keep the terminal informed, as the issue asks for several outputs
+  if (!printed && !opts.quiet) io.stdout(render('text', out.result, ctx(opts.color && io.isTTY && !io.env.NO_COLOR), secrets, { quiet: true }));
+  for (const c of out.crashed) io.stderr(`drydock: internal error in rule ${c.ruleId}: ${c.error.message}\n`);
+  if (out.crashed.length) return 2;
+  if (opts.failOn === 'never') return 0;
+  return out.result.findings.some((f) => reaches(f.severity, opts.failOn as Severity)) ? 1 : 0;
+}

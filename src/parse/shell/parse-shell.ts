@@ -1,0 +1,656 @@
+/**
+ * Shell scripts (entrypoints, Dockerfile RUN bodies, compose `command:` strings) to a flat list of
+ * simple commands with enough context for rules: which command is exec'd, what runs in a
+ * retry loop, what is guarded by `if`, whether `set -e` is on.
+ *
+ * Built on tree-sitter-bash (see DEPENDENCIES.md §4): it is error-tolerant, so a broken script
+ * still yields its commands plus `hasErrors`; it never throws on bad input.
+ */
+import type { Node, Parser } from 'web-tree-sitter';
+import type { Location } from '../../core/location.js';
+import { SourceFile } from '../../core/source-file.js';
+import { loadLanguage } from '../tree-sitter.js';
+import type { ShellCommand, ShellCommandContext, ShellScript, ShellWord } from './types.js';
+import { commandBasename, unwrapCommand } from './unwrap.js';
+
+export type { ShellCommand, ShellCommandContext, ShellScript, ShellWord } from './types.js';
+
+export interface ShellOrigin {
+  /** path reported in locations (relative to the scanned root) */
+  file: string;
+  /**
+   * The file the text comes from. Without baseOffset the text is the whole file; with it, the
+   * text is the slice starting at baseOffset (e.g. a Dockerfile RUN body: pass the raw slice,
+   * continuation backslashes included, not a joined copy, or offsets drift).
+   */
+  source?: SourceFile;
+  /** offset of `text` inside `source`; added to every range */
+  baseOffset?: number;
+}
+
+/** Parse a shell script or fragment. Loads the bash grammar on first use. */
+export async function parseShell(text: string, origin: ShellOrigin): Promise<ShellScript> {
+  const parser = await loadLanguage('bash');
+  return new ShellWalker(parser, text, origin).run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unquoting
+
+export interface Unquoted {
+  text: string;
+  /** map[i] is the offset in the raw word of the character that produced text[i]; map[text.length] = raw.length */
+  map: number[];
+}
+
+/**
+ * Remove shell quoting from one word, keeping a map back to the raw offsets (so the string of
+ * `sh -c "…"` can be re-parsed with locations in the original file). Quotes are removed and
+ * backslash escapes resolved; `$VAR`, `${…}`, `$(…)`, `$((…))` and backticks are copied
+ * verbatim (nothing is expanded, and quotes inside them are left alone).
+ */
+export function unquoteShellWord(raw: string): Unquoted {
+  const n = raw.length;
+  let out = '';
+  const map: number[] = [];
+  const push = (ch: string, at: number): void => {
+    out += ch;
+    map.push(at);
+  };
+  const copy = (from: number, to: number): void => {
+    for (let k = from; k < to; k++) push(raw[k]!, k);
+  };
+
+  /** double-quoted body starting at i; returns the index after the closing quote */
+  const doubleQuoted = (i: number): number => {
+    while (i < n && raw[i] !== '"') {
+      const c = raw[i]!;
+      if (c === '\\' && i + 1 < n) {
+        const d = raw[i + 1]!;
+        if (d === '\n') i += 2; // line continuation
+        else if (d === '$' || d === '`' || d === '"' || d === '\\') {
+          push(d, i + 1);
+          i += 2;
+        } else {
+          push(c, i); // `"\n"` keeps its backslash inside double quotes
+          i++;
+        }
+      } else if (c === '$' || c === '`') {
+        const end = skipExpansion(raw, i);
+        copy(i, end);
+        i = end;
+      } else {
+        push(c, i);
+        i++;
+      }
+    }
+    return i + 1;
+  };
+
+  /** $'…' body starting at i */
+  const ansiC = (i: number): number => {
+    while (i < n && raw[i] !== "'") {
+      if (raw[i] === '\\' && i + 1 < n) {
+        const e = ANSI_ESCAPES[raw[i + 1]!];
+        if (e !== undefined) push(e, i);
+        else {
+          push('\\', i);
+          push(raw[i + 1]!, i + 1);
+        }
+        i += 2;
+      } else {
+        push(raw[i]!, i);
+        i++;
+      }
+    }
+    return i + 1;
+  };
+
+  let i = 0;
+  while (i < n) {
+    const c = raw[i]!;
+    if (c === '\\') {
+      if (i + 1 >= n) {
+        push(c, i);
+        i++;
+      } else if (raw[i + 1] === '\n') i += 2;
+      else if (raw[i + 1] === '\r' && raw[i + 2] === '\n') i += 3;
+      else {
+        push(raw[i + 1]!, i + 1);
+        i += 2;
+      }
+    } else if (c === "'") {
+      const end = raw.indexOf("'", i + 1);
+      const stop = end < 0 ? n : end;
+      copy(i + 1, stop);
+      i = stop + 1;
+    } else if (c === '$' && raw[i + 1] === "'") i = ansiC(i + 2);
+    else if (c === '$' && raw[i + 1] === '"') i = doubleQuoted(i + 2);
+    else if (c === '"') i = doubleQuoted(i + 1);
+    else if (c === '$' || c === '`') {
+      const end = skipExpansion(raw, i);
+      copy(i, end);
+      i = end;
+    } else {
+      push(c, i);
+      i++;
+    }
+  }
+  map.push(n);
+  return { text: out, map };
+}
+
+const ANSI_ESCAPES: Record<string, string> = {
+  n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', e: '\x1b', E: '\x1b', a: '\x07', b: '\b', f: '\f', v: '\v',
+};
+
+/** End (exclusive) of the `$…`/backtick expansion starting at i; just past the `$` when it starts none we balance. */
+function skipExpansion(raw: string, i: number): number {
+  const n = raw.length;
+  if (raw[i] === '`') {
+    let j = i + 1;
+    while (j < n && raw[j] !== '`') j += raw[j] === '\\' ? 2 : 1;
+    return Math.min(j + 1, n);
+  }
+  const open = raw[i + 1];
+  if (open !== '(' && open !== '{') return i + 1;
+  const close = open === '(' ? ')' : '}';
+  let depth = 0;
+  for (let j = i + 1; j < n; j++) {
+    const c = raw[j];
+    if (c === '\\') j++;
+    else if (c === "'" && open === '(') {
+      const e = raw.indexOf("'", j + 1);
+      j = e < 0 ? n : e;
+    } else if (c === '"') {
+      j++;
+      while (j < n && raw[j] !== '"') j += raw[j] === '\\' ? 2 : 1;
+    } else if (c === open) depth++;
+    else if (c === close && --depth === 0) return j + 1;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Walking the tree
+
+/** Shells whose `-c STRING` we parse again. */
+const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);
+/** `sh -c "sh -c '…'"` nesting we follow; deeper strings are left as arguments. */
+const MAX_DEPTH = 4;
+
+/** Internal context: the public one plus whether the statement is at the top level (for `set -e`). */
+interface Ctx extends ShellCommandContext {
+  top: boolean;
+}
+
+/** One parsed text: the outer script, or the unquoted string of a `sh -c`. */
+interface Piece {
+  text: string;
+  /** offset in `text` → absolute offset in the file */
+  at: (i: number) => number;
+  depth: number;
+}
+
+class ShellWalker {
+  private readonly commands: ShellCommand[] = [];
+  private readonly errors: { message: string; loc: Location }[] = [];
+  private readonly functions: string[] = [];
+  private errexit = false;
+  private readonly base: number;
+  private readonly locate: (start: number, end: number) => Location;
+
+  constructor(
+    private readonly parser: Parser,
+    private readonly text: string,
+    private readonly origin: ShellOrigin,
+  ) {
+    this.base = origin.baseOffset ?? 0;
+    const src = origin.source;
+    if (src) {
+      this.locate = (a, b) => ({ ...src.location(a, b), file: origin.file });
+    } else {
+      // No enclosing file: lines/columns are those of the text itself.
+      const own = new SourceFile(origin.file, text);
+      this.locate = (a, b) => own.location(a - this.base, b - this.base);
+    }
+  }
+
+  run(): ShellScript {
+    const shebang = this.text.startsWith('#!') ? this.text.slice(2).split('\n', 1)[0]!.trim() : undefined;
+    if (shebang !== undefined && shebangErrexit(shebang)) this.errexit = true;
+    const top: Ctx = { inCondition: false, background: false, negated: false, subshell: false, top: true };
+    this.parsePiece({ text: this.text, at: (i) => this.base + i, depth: 0 }, top);
+    // Pre-order traversal is already nearly in source order; the sort (stable) settles
+    // assignment splits and `sh -c` strings that sit before later arguments.
+    this.commands.sort((a, b) => a.range[0] - b.range[0]);
+    const script: ShellScript = {
+      file: this.origin.file,
+      commands: this.commands,
+      errexit: this.errexit,
+      hasErrors: this.errors.length > 0,
+      errors: this.errors,
+      functions: this.functions,
+    };
+    if (shebang !== undefined) script.shebang = shebang;
+    return script;
+  }
+
+  private parsePiece(piece: Piece, ctx: Ctx): void {
+    const tree = this.parser.parse(piece.text);
+    if (!tree) return; // only when the parser has no language: not reachable via loadLanguage
+    try {
+      const root = tree.rootNode;
+      if (root.hasError) this.collectErrors(root, piece);
+      this.walk(root, ctx, piece);
+    } finally {
+      tree.delete(); // WASM memory is not garbage-collected
+    }
+  }
+
+  // --- positions -----------------------------------------------------------------------------
+
+  private range(node: Node, piece: Piece): [number, number] {
+    return this.span(node.startIndex, node.endIndex, piece);
+  }
+
+  private span(start: number, end: number, piece: Piece): [number, number] {
+    // map the last character, not the end, so an escape or closing quote in a `sh -c` string
+    // does not stretch the range
+    const a = piece.at(start);
+    return [a, end > start ? piece.at(end - 1) + 1 : a];
+  }
+
+  private word(node: Node, piece: Piece): ShellWord {
+    const raw = node.text;
+    const [a, b] = this.range(node, piece);
+    return { text: unquoteShellWord(raw).text, raw, loc: this.locate(a, b) };
+  }
+
+  // --- statements ----------------------------------------------------------------------------
+
+  /**
+   * Walk the statements among `node`'s children. A statement followed by `&` runs in the
+   * background; `ctxFor` gives a different context to children in a given field (conditions).
+   */
+  private statements(node: Node, ctx: Ctx, piece: Piece, ctxFor?: (field: string | null) => Ctx | undefined): void {
+    const kids = node.children;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i]!;
+      if (!c.isNamed) continue;
+      let cx = (ctxFor && ctxFor(node.fieldNameForChild(i))) ?? ctx;
+      if (kids[i + 1]?.type === '&') cx = { ...cx, background: true, top: false };
+      this.walk(c, cx, piece);
+    }
+  }
+
+  private walk(node: Node, ctx: Ctx, piece: Piece): void {
+    switch (node.type) {
+      case 'comment':
+      case 'heredoc_body': // heredoc bodies are data, not commands
+      case 'heredoc_start':
+      case 'heredoc_end':
+        return;
+      case 'program':
+      case 'ERROR': // keep going: the commands inside a broken region are still useful
+        return this.statements(node, ctx, piece);
+      case 'compound_statement': // `{ …; }` and `(( … ))`
+      case 'do_group':
+      case 'else_clause':
+        return this.statements(node, { ...ctx, top: false }, piece);
+      case 'subshell':
+        return this.statements(node, { ...ctx, subshell: true, top: false }, piece);
+      case 'command_substitution':
+      case 'process_substitution':
+        // its own statement list: the surrounding operator and `!` do not apply inside
+        return this.statements(node, { ...ctx, subshell: true, top: false, connector: undefined, negated: false }, piece);
+      case 'command':
+        return this.command(node, ctx, piece);
+      case 'declaration_command':
+      case 'unset_command':
+        return this.declaration(node, ctx, piece);
+      case 'variable_assignment':
+      case 'variable_assignments':
+        return this.assignmentsOnly(node, ctx, piece);
+      case 'function_definition':
+        return this.functionDefinition(node, ctx, piece);
+      case 'if_statement':
+      case 'elif_clause': {
+        const inner: Ctx = { ...ctx, top: false };
+        const cond: Ctx = { ...inner, inCondition: true };
+        return this.statements(node, inner, piece, (f) => (f === 'condition' ? cond : undefined));
+      }
+      case 'while_statement': {
+        const loop = node.child(0)?.type === 'until' ? 'until' : 'while';
+        const inner: Ctx = { ...ctx, loop, top: false };
+        const cond: Ctx = { ...inner, inCondition: true };
+        return this.statements(node, inner, piece, (f) => (f === 'condition' ? cond : undefined));
+      }
+      case 'for_statement':
+      case 'c_style_for_statement':
+        return this.forStatement(node, ctx, piece);
+      case 'case_statement':
+      case 'case_item':
+        return this.caseStatement(node, ctx, piece);
+      case 'list':
+        return this.list(node, ctx, piece);
+      case 'pipeline': {
+        // `! a | b` negates the whole pipeline, but the tree puts the `!` on `a` alone
+        const negated = ctx.negated || node.firstNamedChild?.type === 'negated_command';
+        return this.statements(node, { ...ctx, connector: '|', negated, top: false }, piece);
+      }
+      case 'negated_command':
+        return this.statements(node, { ...ctx, negated: true, top: false }, piece);
+      case 'redirected_statement':
+        return this.redirected(node, ctx, piece);
+      default:
+        // test_command, arithmetic, words, redirects: only command substitutions inside matter
+        return this.expansions(node, ctx, piece);
+    }
+  }
+
+  /** Find `$( )`, backticks and `<( )` inside a non-statement node (words, tests, redirects). */
+  private expansions(node: Node, ctx: Ctx, piece: Piece): void {
+    for (const c of node.namedChildren) {
+      if (c.type === 'command_substitution' || c.type === 'process_substitution') this.walk(c, ctx, piece);
+      else if (c.type !== 'heredoc_body' && c.namedChildCount > 0) this.expansions(c, ctx, piece);
+    }
+  }
+
+  private list(node: Node, ctx: Ctx, piece: Piece): void {
+    // Lists are left-nested (`a && b || c` is list(list(a, b), c)): the first operand keeps the
+    // connector the list itself has; later ones get the operator written before them.
+    let op = ctx.connector;
+    for (const c of node.children) {
+      if (!c.isNamed) {
+        if (c.type === '&&' || c.type === '||') op = c.type;
+        continue;
+      }
+      this.walk(c, op === ctx.connector ? ctx : { ...ctx, connector: op }, piece);
+    }
+  }
+
+  private redirected(node: Node, ctx: Ctx, piece: Piece): void {
+    // `cat <<EOF | grep x` puts the pipeline *inside* the heredoc redirect, so the body command
+    // is a pipeline member even though the tree does not show it as one.
+    const kids = node.namedChildren;
+    const heredocPipe = kids.some((k) => k.type === 'heredoc_redirect' && k.namedChildren.some((c) => c.type === 'pipeline'));
+    for (const c of kids) {
+      if (c.type === 'heredoc_redirect') {
+        for (const h of c.namedChildren) {
+          if (h.type === 'pipeline' || h.type === 'list') this.walk(h, { ...ctx, top: false }, piece);
+          else if (h.type !== 'heredoc_body') this.expansions(h, ctx, piece); // a `> out` redirect may hold `$( )`
+        }
+      } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect') this.expansions(c, ctx, piece);
+      else this.walk(c, heredocPipe ? { ...ctx, connector: '|', top: false } : ctx, piece);
+    }
+  }
+
+  private functionDefinition(node: Node, ctx: Ctx, piece: Piece): void {
+    const name = node.childForFieldName('name')?.text ?? '';
+    if (name) this.functions.push(name);
+    const body = node.childForFieldName('body');
+    if (!body) return;
+    // The body runs when called, so the definition site's context does not apply.
+    const inner: Ctx = { functionName: name, inCondition: false, background: false, negated: false, subshell: false, top: false };
+    if (ctx.inShellString) inner.inShellString = true;
+    this.walk(body, inner, piece);
+  }
+
+  private forStatement(node: Node, ctx: Ctx, piece: Piece): void {
+    const kids = node.children;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i]!;
+      if (!c.isNamed) continue;
+      // the word list / `((…))` header is evaluated once, outside the loop body
+      if (node.fieldNameForChild(i) === 'body') this.walk(c, { ...ctx, loop: 'for', top: false }, piece);
+      else this.expansions(c, ctx, piece);
+    }
+  }
+
+  private caseStatement(node: Node, ctx: Ctx, piece: Piece): void {
+    const inner: Ctx = { ...ctx, top: false };
+    const kids = node.children;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i]!;
+      if (!c.isNamed) continue;
+      if (node.fieldNameForChild(i) === 'value') this.expansions(c, inner, piece);
+      else this.walk(c, inner, piece);
+    }
+  }
+
+  // --- simple commands -----------------------------------------------------------------------
+
+  private command(node: Node, ctx: Ctx, piece: Piece): void {
+    const kids = node.children;
+    let prefix: Node[] = [];
+    let nameNode: Node | undefined;
+    const argNodes: Node[] = [];
+    const rest: Node[] = [];
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i]!;
+      const f = node.fieldNameForChild(i);
+      if (f === 'name') nameNode = c;
+      else if (f === 'argument') argNodes.push(c);
+      else if (c.type === 'variable_assignment' && !nameNode) prefix.push(c);
+      else if (c.isNamed) rest.push(c);
+    }
+
+    // tree-sitter-bash 0.25 joins `A=1 B=2⏎cmd` into one command. A real (unescaped) newline
+    // ends a statement, so split such prefixes off into assignment-only statements.
+    let start = node.startIndex;
+    if (prefix.length > 0) {
+      const groups: Node[][] = [[prefix[0]!]];
+      for (let k = 1; k < prefix.length; k++) {
+        if (newlineBetween(piece.text, prefix[k - 1]!, prefix[k]!)) groups.push([]);
+        groups[groups.length - 1]!.push(prefix[k]!);
+      }
+      const last = groups[groups.length - 1]!;
+      const separateLast = nameNode !== undefined && newlineBetween(piece.text, last[last.length - 1]!, nameNode);
+      const standalone = separateLast ? groups : groups.slice(0, -1);
+      for (const g of standalone) this.pushAssignments(g, g[0]!.startIndex, g[g.length - 1]!.endIndex, ctx, piece);
+      prefix = separateLast ? [] : last;
+      start = prefix[0]?.startIndex ?? nameNode?.startIndex ?? start;
+      if (!nameNode && prefix.length === 0) return;
+    }
+
+    let words = nameNode ? [nameNode, ...argNodes] : argNodes;
+    let exec = false;
+    if (nameNode && unquoteShellWord(nameNode.text).text === 'exec') {
+      const k = 1 + execOptionCount(argNodes.map((a) => unquoteShellWord(a.text).text));
+      // `exec >log 2>&1` (no program) only redirects the shell: it is the `exec` builtin itself
+      if (k < words.length) {
+        exec = true;
+        words = words.slice(k);
+      }
+    }
+    const wordList = words.map((w) => this.word(w, piece));
+    const nameWord = nameNode ? wordList[0] : undefined;
+    const args = nameNode ? wordList.slice(1) : wordList;
+    const name = nameWord?.text ?? '';
+    const range = this.span(start, node.endIndex, piece);
+    const cmd: ShellCommand = {
+      name,
+      args,
+      exec,
+      assignments: prefix.map(assignmentOf),
+      loc: this.locate(range[0], range[1]),
+      range,
+      context: publicContext(ctx),
+    };
+    if (nameWord) cmd.nameWord = nameWord;
+    this.commands.push(cmd);
+
+    if (ctx.top && name === 'set' && setEnablesErrexit(args.map((a) => a.text))) this.errexit = true;
+
+    // substitutions in the name, arguments, assignment values and redirects (the split-off
+    // assignment statements before `start` were searched already)
+    for (const c of kids) if (c.isNamed && c.startIndex >= start) this.expansions(c, ctx, piece);
+
+    if (nameWord && piece.depth < MAX_DEPTH) this.shellString(words, wordList, ctx, piece);
+  }
+
+  /** `sh -c 'script'` (also behind wrappers: `exec gosu app bash -c "…"`): parse the script too. */
+  private shellString(nodes: Node[], words: ShellWord[], ctx: Ctx, piece: Piece): void {
+    const texts = words.map((w) => w.text);
+    const u = unwrapCommand(texts[0]!, texts.slice(1));
+    if (!SHELLS.has(commandBasename(u.name))) return;
+    const idx = shellStringIndex(u.args);
+    if (idx < 0) return;
+    // unwrapCommand only peels from the front, so its result is a suffix of the words
+    const node = nodes[nodes.length - u.args.length + idx]!;
+    const unq = unquoteShellWord(node.text);
+    const rawStart = node.startIndex;
+    const map = unq.map;
+    const outer = piece.at;
+    this.parsePiece(
+      { text: unq.text, at: (i) => outer(rawStart + map[Math.min(i, map.length - 1)]!), depth: piece.depth + 1 },
+      { ...ctx, connector: undefined, negated: false, top: false, inShellString: true },
+    );
+  }
+
+  /** `export A=1 B`, `local x`, `readonly`, `declare -x`, `unset X`: the keyword is the name. */
+  private declaration(node: Node, ctx: Ctx, piece: Piece): void {
+    const keyword = node.child(0);
+    const argNodes = node.namedChildren;
+    const args = argNodes.map((a) => this.word(a, piece));
+    const range = this.range(node, piece);
+    const cmd: ShellCommand = {
+      name: keyword?.text ?? '',
+      args,
+      exec: false,
+      assignments: [],
+      loc: this.locate(range[0], range[1]),
+      range,
+      context: publicContext(ctx),
+    };
+    if (keyword) {
+      const [a, b] = this.range(keyword, piece);
+      cmd.nameWord = { text: keyword.text, raw: keyword.text, loc: this.locate(a, b) };
+    }
+    this.commands.push(cmd);
+    for (const c of argNodes) this.expansions(c, ctx, piece);
+  }
+
+  /** `FOO=bar` (or `A=1 B=2`) on its own: a command with an empty name. */
+  private assignmentsOnly(node: Node, ctx: Ctx, piece: Piece): void {
+    const list = node.type === 'variable_assignment' ? [node] : node.namedChildren.filter((c) => c.type === 'variable_assignment');
+    this.pushAssignments(list, node.startIndex, node.endIndex, ctx, piece);
+  }
+
+  private pushAssignments(list: Node[], start: number, end: number, ctx: Ctx, piece: Piece): void {
+    const range = this.span(start, end, piece);
+    this.commands.push({
+      name: '',
+      args: [],
+      exec: false,
+      assignments: list.map(assignmentOf),
+      loc: this.locate(range[0], range[1]),
+      range,
+      context: publicContext(ctx),
+    });
+    for (const a of list) this.expansions(a, ctx, piece);
+  }
+
+  // --- errors --------------------------------------------------------------------------------
+
+  private collectErrors(node: Node, piece: Piece): void {
+    const where = piece.depth > 0 ? ' (in a sh -c string)' : '';
+    if (node.isError || node.isMissing) {
+      const [a, b] = this.range(node, piece);
+      let message: string;
+      if (node.isMissing) message = `missing "${node.type}"${where}`;
+      else {
+        const near = node.text.split('\n', 1)[0]!.trim().slice(0, 40);
+        message = `syntax error${near ? ` near "${near}"` : ''}${where}`;
+      }
+      this.errors.push({ message, loc: this.locate(a, b) });
+      if (node.isError) return; // one report per broken region
+    }
+    for (const c of node.children) if (c.hasError || c.isMissing) this.collectErrors(c, piece);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function publicContext(c: Ctx): ShellCommandContext {
+  const o: ShellCommandContext = { inCondition: c.inCondition, background: c.background, negated: c.negated, subshell: c.subshell };
+  if (c.functionName !== undefined) o.functionName = c.functionName;
+  if (c.loop) o.loop = c.loop;
+  if (c.connector) o.connector = c.connector;
+  if (c.inShellString) o.inShellString = true;
+  return o;
+}
+
+function assignmentOf(node: Node): { name: string; value: string } {
+  const value = node.childForFieldName('value');
+  return { name: node.childForFieldName('name')?.text ?? '', value: value ? unquoteShellWord(value.text).text : '' };
+}
+
+/** An unescaped newline between two sibling nodes (a backslash-newline is a continuation). */
+function newlineBetween(text: string, a: Node, b: Node): boolean {
+  return /(^|[^\\])\r?\n/.test(text.slice(a.endIndex, b.startIndex));
+}
+
+/** Words taken by `exec`'s own options (`-a NAME`, `-c`, `-l`, `--`) before the program. */
+function execOptionCount(args: string[]): number {
+  let i = 0;
+  while (i < args.length) {
+    const a = args[i]!;
+    if (a === '--') return i + 1;
+    if (a === '-a') i += 2;
+    else if (/^-[cl]+$/.test(a)) i++;
+    else break;
+  }
+  return Math.min(i, args.length);
+}
+
+/**
+ * Index of the command string in the arguments of `sh`/`bash`, or -1 when there is no `-c`.
+ * POSIX: `sh -c [options] string [name [args…]]`, i.e. the first operand after the options.
+ */
+function shellStringIndex(args: string[]): number {
+  let sawC = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--' || a === '-') return sawC && i + 1 < args.length ? i + 1 : -1;
+    if (a.startsWith('--')) {
+      if (a === '--rcfile' || a === '--init-file') i++;
+      continue; // --login, --norc, --posix, …
+    }
+    if (/^[-+][A-Za-z]+$/.test(a)) {
+      if (a[0] === '-' && a.includes('c')) sawC = true;
+      if (/[oO]/.test(a)) i++; // `-o pipefail`, `-euo pipefail`, `-O extglob` take the next word
+      continue;
+    }
+    return sawC ? i : -1;
+  }
+  return -1;
+}
+
+/** `set -e`, `set -eux`, `set -o errexit`, `set -euo pipefail`, `set -eo errexit` … */
+function setEnablesErrexit(args: string[]): boolean {
+  let on = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--' || !/^[-+][A-Za-z]+$/.test(a)) break; // `set -- args` / positional params
+    if (a[0] === '-' && a.includes('e')) on = true;
+    if (a.includes('o')) {
+      const opt = args[++i];
+      if (opt === 'errexit' && a[0] === '-') on = true;
+    }
+  }
+  return on;
+}
+
+/** `/bin/sh -e`, `/bin/bash -eu`, `/usr/bin/env -S bash -e`, `/bin/sh -o errexit`. */
+function shebangErrexit(shebang: string): boolean {
+  const tokens = shebang.split(/\s+/).filter(Boolean);
+  let k = 1;
+  if (commandBasename(tokens[0] ?? '') === 'env') {
+    while (k < tokens.length && tokens[k]!.startsWith('-')) k++; // env's own options (-S)
+    k++; // the interpreter
+  }
+  return setEnablesErrexit(tokens.slice(k));
+}

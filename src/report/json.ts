@@ -1,0 +1,7 @@
+/** The JSON format is an API (README "JSON output"): keep its shape stable. */
+import type { AuditResult } from '../core/result.js';
+
+export function renderJson(result: AuditResult): string {
+  const { suppressed: _suppressed, ...rest } = result;
+  return JSON.stringify(rest, null, 2) + '\n';
+}
