@@ -36,7 +36,7 @@ export interface AuditOutput {
 
 export class UsageError extends Error {}
 
-export function audit(options: AuditOptions): AuditOutput {
+export async function audit(options: AuditOptions): Promise<AuditOutput> {
   const d = discover(options.root, { composeFiles: options.composeFiles, configFile: options.configFile, git: options.git });
   for (const f of options.composeFiles ?? []) {
     const rel = d.environments[0]?.composeFiles.find((c) => f.endsWith(c)) ?? f;
@@ -45,7 +45,7 @@ export function audit(options: AuditOptions): AuditOutput {
   const known = new Set(d.environments.map((e) => e.name));
   for (const e of options.environments ?? [])
     if (!known.has(e)) throw new UsageError(`unknown environment "${e}" (found: ${[...known].join(', ') || 'none'})`);
-  const model = buildModel(d);
+  const model = await buildModel(d);
   const run = runRules(model, {
     rules: options.rules ?? RULES,
     severities: d.config.rules,

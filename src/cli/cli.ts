@@ -61,8 +61,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     .option('--no-color', 'no ANSI colours')
     .option('-q, --quiet', 'findings only: no code frames')
     .option('--list-environments', 'print the environments drydock found and exit')
-    .action((dir: string, opts: ScanOptions) => {
-      exitCode = scan(dir, opts, io);
+    .action(async (dir: string, opts: ScanOptions) => {
+      exitCode = await scan(dir, opts, io);
     });
 
   try {
@@ -80,7 +80,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function scan(dir: string, opts: ScanOptions, io: Io): number {
+async function scan(dir: string, opts: ScanOptions, io: Io): Promise<number> {
   const root = resolve(io.cwd, dir);
   const formats = (opts.format ?? []).map((f) => {
     if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format "${f}" (choose ${FORMATS.join(', ')})`);
@@ -89,7 +89,7 @@ function scan(dir: string, opts: ScanOptions, io: Io): number {
   const outputs = opts.output ?? [];
   if (outputs.length > Math.max(formats.length, 1)) throw new UsageError('each --output needs its own --format before it');
   for (const id of opts.ignore ?? []) if (!findRule(id)) throw new UsageError(`unknown rule "${id}" in --ignore (see drydock rules)`);
-  const out: AuditOutput = audit({
+  const out: AuditOutput = await audit({
     root,
     environments: opts.env,
     composeFiles: opts.composeFile?.map((f) => resolve(io.cwd, f)),

@@ -14,7 +14,7 @@ import type { ComposeFileModel, DockerfileModel, ParseProblem, ProjectModel } fr
 
 const KIND_LABEL: Record<string, string> = { dockerfile: 'Dockerfile', compose: 'compose file', dotenv: 'env file', shell: 'shell script', dockerignore: '.dockerignore' };
 
-export function buildModel(d: Discovery): ProjectModel {
+export async function buildModel(d: Discovery): Promise<ProjectModel> {
   const sources = new Map<string, SourceFile>(d.sources);
   const problems: ParseProblem[] = d.problems.map((p) => ({ message: p.reason, loc: { file: p.path }, kind: KIND_LABEL[p.kind] ?? p.kind }));
   const reported = new Set<string>(d.problems.map((p) => p.path));

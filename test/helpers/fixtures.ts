@@ -32,7 +32,7 @@ export function gitFromFixture(dir: string): ReadonlyMap<string, number> | 'off'
   return map;
 }
 
-export function scanFixture(dir: string, extra: { environments?: string[] } = {}): AuditOutput {
+export function scanFixture(dir: string, extra: { environments?: string[] } = {}): Promise<AuditOutput> {
   return audit({ root: dir, git: gitFromFixture(dir), ...extra });
 }
 

@@ -14,9 +14,9 @@ const cases = listFixtureCases();
 describe('rule fixtures', () => {
   test('fixtures exist', () => assert.ok(cases.length > 0));
   for (const c of cases) {
-    test(`${c.ruleId} ${c.kind}/${c.name}`, () => {
+    test(`${c.ruleId} ${c.kind}/${c.name}`, async () => {
       assert.ok(findRule(c.ruleId), `fixture folder names an unknown rule ${c.ruleId}`);
-      const out = scanFixture(c.dir);
+      const out = await scanFixture(c.dir);
       assert.deepEqual(out.crashed.map((x) => x.error.stack), []);
       const got = out.result.findings.filter((f) => f.ruleId === c.ruleId);
       if (c.kind === 'valid') {
