@@ -1,5 +1,5 @@
 /** Which kind of deployment file a path is, from its name alone (cheap, no reads). */
-import type { FileKind } from '../model/types.js';
+import type { FileKind } from './types.js';
 
 const COMPOSE = /^(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml$/i;
 const DOCKERFILE = /^(?:(?:Docker|Container)file(?:[.-][\w.-]+)?|[\w.-]+\.(?:docker|container)file)$/i;

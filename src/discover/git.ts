@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GitFacts } from '../model/types.js';
+import type { GitFacts } from './types.js';
 import { findGitDir, gitPrefix, readGitIndex } from './git-index.js';
 
 export function loadGitFacts(root: string, gitignored: (path: string) => boolean): GitFacts | null {

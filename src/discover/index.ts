@@ -4,7 +4,7 @@
  */
 import { posix, resolve } from 'node:path';
 import type { SourceFile } from '../core/source-file.js';
-import type { FileKind, GitFacts } from '../model/types.js';
+import type { FileKind, GitFacts } from './types.js';
 import { EAGER_KINDS } from './classify.js';
 import { loadConfig, type DrydockConfig } from './config.js';
 import { groupEnvironments, isProductionName, composeSuffix, environmentNameFor, type EnvironmentSpec } from './environments.js';

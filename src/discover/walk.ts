@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import type { FileKind } from '../model/types.js';
+import type { FileKind } from './types.js';
 import { classify } from './classify.js';
 
 /** Folders that never hold deployment files of the project itself. */

@@ -7,6 +7,9 @@ import type { SourceFile } from '../core/source-file.js';
 import type { YamlMapNode, YamlScalarNode } from '../parse/compose/yaml-tree.js';
 import type { DockerfileAst, DockerInstruction } from '../parse/dockerfile/types.js';
 import type { DotenvFile } from '../parse/dotenv/types.js';
+import type { FileKind, GitFacts } from '../discover/types.js';
+
+export type { FileKind, GitFacts };
 
 export interface Sourced<T> {
   value: T;
@@ -14,19 +17,6 @@ export interface Sourced<T> {
 }
 
 // ---------------------------------------------------------------- repository tree
-
-export type FileKind =
-  | 'dockerfile'
-  | 'dockerignore'
-  | 'compose'
-  | 'dotenv'
-  | 'shell'
-  | 'python'
-  | 'python-manifest'
-  | 'node-manifest'
-  | 'lock'
-  | 'config'
-  | 'other';
 
 /** The scanned tree as discovery saw it: pure lookups, no I/O. */
 export interface RepoTree {
@@ -42,14 +32,6 @@ export interface RepoTree {
   git: GitFacts | null;
 }
 
-export interface GitFacts {
-  /** paths tracked in the index, relative to the scanned root */
-  tracked: ReadonlySet<string>;
-  /** index mode per tracked path: 0o100755 for executables, 0o100644, 0o120000 for symlinks */
-  modes: ReadonlyMap<string, number>;
-  /** true when .gitignore rules ignore this path (relative to the scanned root) */
-  ignored(path: string): boolean;
-}
 
 // ---------------------------------------------------------------- images
 

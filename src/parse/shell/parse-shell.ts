@@ -315,11 +315,8 @@ class ShellWalker {
       case 'function_definition':
         return this.functionDefinition(node, ctx, piece);
       case 'if_statement':
-      case 'elif_clause': {
-        const inner: Ctx = { ...ctx, top: false };
-        const cond: Ctx = { ...inner, inCondition: true };
-        return this.statements(node, inner, piece, (f) => (f === 'condition' ? cond : undefined));
-      }
+      case 'elif_clause':
+        return this.ifStatement(node, ctx, piece);
       case 'while_statement': {
         const loop = node.child(0)?.type === 'until' ? 'until' : 'while';
         const inner: Ctx = { ...ctx, loop, top: false };
@@ -349,12 +346,11 @@ class ShellWalker {
     }
   }
 
-  /** Find `$( )`, backticks and `<( )` inside a non-statement node (words, tests, redirects). */
+  /** Find `$( )`, backticks and `<( )` in or under a non-statement node (words, tests, redirects). */
   private expansions(node: Node, ctx: Ctx, piece: Piece): void {
-    for (const c of node.namedChildren) {
-      if (c.type === 'command_substitution' || c.type === 'process_substitution') this.walk(c, ctx, piece);
-      else if (c.type !== 'heredoc_body' && c.namedChildCount > 0) this.expansions(c, ctx, piece);
-    }
+    if (node.type === 'command_substitution' || node.type === 'process_substitution') return this.walk(node, ctx, piece);
+    if (node.type === 'heredoc_body') return;
+    for (const c of node.namedChildren) if (c.namedChildCount > 0) this.expansions(c, ctx, piece);
   }
 
   private list(node: Node, ctx: Ctx, piece: Piece): void {
@@ -383,6 +379,23 @@ class ShellWalker {
         }
       } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect') this.expansions(c, ctx, piece);
       else this.walk(c, heredocPipe ? { ...ctx, connector: '|', top: false } : ctx, piece);
+    }
+  }
+
+  private ifStatement(node: Node, ctx: Ctx, piece: Piece): void {
+    // The condition is everything between `if`/`elif` and `then`: elif_clause has no
+    // `condition` field in tree-sitter-bash 0.25, so go by the `then` token instead.
+    const inner: Ctx = { ...ctx, top: false };
+    const cond: Ctx = { ...inner, inCondition: true };
+    let inCond = true;
+    const kids = node.children;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i]!;
+      if (c.type === 'then') inCond = false;
+      if (!c.isNamed) continue;
+      let cx = inCond ? cond : inner;
+      if (kids[i + 1]?.type === '&') cx = { ...cx, background: true };
+      this.walk(c, cx, piece);
     }
   }
 
@@ -451,7 +464,6 @@ class ShellWalker {
       for (const g of standalone) this.pushAssignments(g, g[0]!.startIndex, g[g.length - 1]!.endIndex, ctx, piece);
       prefix = separateLast ? [] : last;
       start = prefix[0]?.startIndex ?? nameNode?.startIndex ?? start;
-      if (!nameNode && prefix.length === 0) return;
     }
 
     let words = nameNode ? [nameNode, ...argNodes] : argNodes;
