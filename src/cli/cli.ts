@@ -15,13 +15,10 @@ import { FORMATS, render, type Format } from '../report/index.js';
 import { findRule } from '../rules/index.js';
 import { VERSION } from '../version.js';
 
-export interface Io {
-  stdout(s: string): void;
-  stderr(s: string): void;
-  isTTY: boolean;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
+import type { Io } from './io.js';
+import { registerRuleCommands } from './commands/rules.js';
+
+export type { Io };
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -64,6 +61,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     .action(async (dir: string, opts: ScanOptions) => {
       exitCode = await scan(dir, opts, io);
     });
+
+  registerRuleCommands(program, io, (c) => (exitCode = c));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
