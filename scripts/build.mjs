@@ -28,5 +28,7 @@ const wasm = [
   ['tree-sitter-python', 'tree-sitter-python.wasm'],
 ];
 for (const [pkg, file] of wasm) {
-  copyFileSync(join(dirname(require.resolve(`${pkg}/package.json`)), file), join('dist', file));
+  // web-tree-sitter's `exports` hides package.json but lists the wasm itself
+  const src = pkg === 'web-tree-sitter' ? require.resolve(`${pkg}/${file}`) : join(dirname(require.resolve(`${pkg}/package.json`)), file);
+  copyFileSync(src, join('dist', file));
 }

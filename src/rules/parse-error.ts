@@ -19,6 +19,6 @@ export default defineRule({
     },
   },
   check({ model, report }) {
-    for (const p of model.problems) report({ message: `${p.kind} ${p.loc.file}: ${p.message}`, location: p.loc, key: `${p.loc.file}:${p.message}` });
+    for (const p of model.problems) report({ message: `${p.kind}: ${p.message}`, location: p.loc, key: `${p.loc.file}:${p.message}` });
   },
 });
