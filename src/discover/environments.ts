@@ -74,7 +74,8 @@ export function groupEnvironments(composeFiles: readonly string[]): EnvironmentS
     }
     const taken = new Set(overlays.map((f) => environmentNameFor(composeSuffix(f)!)));
     if (override) specs.push({ dir, name: taken.has('development') ? 'default' : 'development', files: [base, override] });
-    else specs.push({ dir, name: 'default', files: [base] });
+    // `docker compose up` runs a default-named base alone; nobody runs docker-compose.base.yml alone
+    else if (BASE_NAMES.includes(posix.basename(base)) || !overlays.length) specs.push({ dir, name: 'default', files: [base] });
     for (const f of overlays) specs.push({ dir, name: environmentNameFor(composeSuffix(f)!), files: [base, f] });
   }
   // prefix with the folder when several folders hold compose files, and keep names unique

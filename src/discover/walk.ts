@@ -10,7 +10,7 @@ import type { FileKind } from './types.js';
 import { classify } from './classify.js';
 
 /** Folders that never hold deployment files of the project itself. */
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.terraform', 'bower_components', '.next', '.cache']);
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.terraform', 'bower_components', '.next', '.cache', 'vendor', 'third_party']);
 /** A bound that keeps a scan of a huge tree from exhausting memory. */
 const MAX_ENTRIES = 500_000;
 
@@ -59,6 +59,8 @@ export function walkTree(root: string, options: WalkOptions = {}): WalkResult {
     } catch {
       return; // unreadable directory: its files are simply unknown
     }
+    // a virtualenv under any name (`.venv`, `env`, `py311`) is marked by its pyvenv.cfg
+    if (rel && entries.some((e) => e.name === 'pyvenv.cfg')) return;
     if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
       try {
         ignores.push({ dir: rel, ig: ignore().add(readFileSync(join(root, rel, '.gitignore'), 'utf8')) });
