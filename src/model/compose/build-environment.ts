@@ -9,6 +9,7 @@ import type { SourceFile } from '../../core/source-file.js';
 import { mapGet, scalarText, type YamlMapNode, type YamlNode } from '../../parse/compose/yaml-tree.js';
 import type { DotenvFile } from '../../parse/dotenv/types.js';
 import type { DockerfileModel, EnvironmentModel, InterpolationUse, ParseProblem, ServiceImage, ServiceModel } from '../types.js';
+import { dockerignoreFor } from '../build-context.js';
 import { parseImageName } from '../image-name.js';
 import { interpolateTree, type VariableSource } from './interpolate-tree.js';
 import { mergeNodes, normaliseService } from './merge.js';
@@ -28,6 +29,8 @@ export interface ComposeLoader {
   dotenv(path: string, lookup: (name: string) => string | undefined): DotenvFile | undefined;
   dockerfile(path: string, args: ReadonlyMap<string, string | null>): DockerfileModel | undefined;
   isFile(path: string): boolean;
+  /** a text file of the tree (e.g. a `.dockerignore`), or undefined when absent/unreadable */
+  readText(path: string): SourceFile | undefined;
   problem(p: ParseProblem): void;
 }
 
@@ -105,6 +108,11 @@ export function buildEnvironment(input: EnvironmentInput, loader: ComposeLoader)
       projectDir: entry.projectDir,
       envFile: (p) => (loader.isFile(p) ? loader.dotenv(p, (n) => lookup(n)?.value) : undefined),
     });
+    const b = base.build;
+    if (b?.context !== undefined && !isOutside(b.context)) {
+      const ignore = dockerignoreFor(b.context, b.dockerfile && !isOutside(b.dockerfile) ? b.dockerfile : undefined, (p) => loader.readText(p));
+      if (ignore) b.dockerignore = ignore;
+    }
     models.push({ ...base, runtime: serviceImage(base, loader) });
   }
   return {
@@ -118,6 +126,11 @@ export function buildEnvironment(input: EnvironmentInput, loader: ComposeLoader)
     interpolations: uses,
     volumes,
   };
+}
+
+/** a path outside the scanned tree: absolute, `~`, or climbing above the root */
+function isOutside(p: string): boolean {
+  return p.startsWith('/') || p.startsWith('~') || p === '..' || p.startsWith('../');
 }
 
 function includePaths(n: YamlNode | undefined, dir: string): string[] {

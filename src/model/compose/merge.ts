@@ -16,6 +16,7 @@ const BY_TARGET = new Set(['volumes', 'secrets', 'configs']);
 export function mergeNodes(base: YamlNode | undefined, over: YamlNode, path: readonly string[]): YamlNode | undefined {
   if (over.tag === '!reset') return undefined;
   if (over.tag === '!override' || base === undefined) return over;
+  if (base.kind === 'scalar' && over.kind === 'scalar') return { ...over, previous: [...(base.previous ?? []), { ...base, previous: undefined }] };
   if (base.kind === 'map' && over.kind === 'map') {
     const entries = new Map(base.entries);
     for (const [k, e] of over.entries) {

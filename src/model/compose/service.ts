@@ -179,7 +179,7 @@ function buildEnv(node: YamlMapNode, envFiles: EnvFileRef[], ctx: ServiceContext
   const env = new Map<string, EnvVar>();
   const set = (v: EnvVar): void => {
     const prev = env.get(v.name);
-    env.set(v.name, prev ? { ...v, overrode: [...prev.overrode, { value: prev.value, loc: prev.loc }] } : v);
+    env.set(v.name, prev ? { ...v, overrode: [...prev.overrode, { value: prev.value, loc: prev.loc }, ...v.overrode] } : v);
   };
   for (const ref of envFiles) {
     const file = ctx.envFile(ref.path);
@@ -191,7 +191,8 @@ function buildEnv(node: YamlMapNode, envFiles: EnvFileRef[], ctx: ServiceContext
     for (const [name, e] of envNode.entries) {
       const v = e.value;
       const value = v.kind === 'scalar' ? (v.value === null ? null : String(v.value)) : null;
-      set({ name, value, loc: v.kind === 'scalar' && v.value !== null ? v.loc : e.keyLoc, from: 'environment', node: v.kind === 'scalar' ? v : undefined, overrode: [] });
+      const earlier = v.kind === 'scalar' ? (v.previous ?? []).map((p) => ({ value: p.value === null ? null : String(p.value), loc: p.loc })) : [];
+      set({ name, value, loc: v.kind === 'scalar' && v.value !== null ? v.loc : e.keyLoc, from: 'environment', node: v.kind === 'scalar' ? v : undefined, overrode: earlier });
     }
   return env;
 }

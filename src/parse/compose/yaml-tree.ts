@@ -31,6 +31,8 @@ export interface YamlScalarNode extends Base {
   range: [number, number];
   /** the value came from a `KEY=value` list item: range covers only the value part */
   inList?: boolean;
+  /** values of the same key in earlier compose files that this one replaced, earliest first */
+  previous?: YamlScalarNode[];
 }
 export type YamlNode = YamlMapNode | YamlSeqNode | YamlScalarNode;
 
