@@ -35,7 +35,9 @@ export function interpolateTree(root: YamlMapNode, lookup: (name: string) => Var
       const src = lookup(u.name);
       uses.push({ name: u.name, form: u.form, loc: useLocation(n, u.start, u.end), resolvedFrom: src?.from });
     }
-    for (const message of r.errors) errors.push({ message, loc: n.loc });
+    // `${X:?msg}` unset here is not an error of the file: the deploy shell is expected to set it,
+    // and Compose fails loudly if it does not (its uses are recorded with form `required`)
+    for (const message of r.errors) if (!message.startsWith('required variable')) errors.push({ message, loc: n.loc });
     return { ...n, value: r.value } satisfies YamlScalarNode;
   };
   return { root: visit(root) as YamlMapNode, uses, errors };

@@ -1,0 +1,4 @@
+#!/bin/sh
+set -eu
+# Migrations run in the one-shot `migrate` service; this only starts the given command.
+exec "$@"
