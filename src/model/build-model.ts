@@ -8,6 +8,7 @@ import { parseYaml, type YamlMapNode } from '../parse/compose/yaml-tree.js';
 import { parseDockerfile } from '../parse/dockerfile/parse-dockerfile.js';
 import { parseDotenv } from '../parse/dotenv/parse-dotenv.js';
 import type { DotenvFile } from '../parse/dotenv/types.js';
+import { dockerignoreFor } from './build-context.js';
 import { buildEnvironment, type ComposeLoader } from './compose/build-environment.js';
 import { buildDockerfileModel } from './dockerfile-model.js';
 import type { ComposeFileModel, DockerfileModel, ParseProblem, ProjectModel } from './types.js';
@@ -62,6 +63,7 @@ export async function buildModel(d: Discovery): Promise<ProjectModel> {
     return f;
   };
 
+  const readText = (path: string): SourceFile | undefined => (d.walk.files.has(path) ? source(path) : undefined);
   const dockerfiles = new Map<string, DockerfileModel>();
   const dockerfileVariants = new Map<string, DockerfileModel>();
   const dockerfile = (path: string, args: ReadonlyMap<string, string | null> = new Map()): DockerfileModel | undefined => {
@@ -74,7 +76,9 @@ export async function buildModel(d: Discovery): Promise<ProjectModel> {
     const ast = base?.ast ?? parseDockerfile(src);
     if (!base) for (const e of ast.errors) problems.push({ message: e.message, loc: e.loc, kind: 'Dockerfile' });
     const model = buildDockerfileModel(src, ast, args);
-    if (!base) dockerfiles.set(path, args.size ? buildDockerfileModel(src, ast) : model);
+    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+    model.dockerignore = dockerignoreFor(dir, path, readText);
+    if (!base) dockerfiles.set(path, args.size ? { ...buildDockerfileModel(src, ast), dockerignore: model.dockerignore } : model);
     dockerfileVariants.set(key, model);
     return model;
   };
@@ -95,6 +99,7 @@ export async function buildModel(d: Discovery): Promise<ProjectModel> {
     dotenv: (p, lookup) => dotenv(p, lookup, 'env'),
     dockerfile: (p, args) => dockerfile(p, args),
     isFile: (p) => d.walk.files.has(p),
+    readText,
     problem: (p) => problems.push(p),
   };
   const environments = d.environments.map((spec) => buildEnvironment(spec, loader));

@@ -95,6 +95,8 @@ export interface DockerfileModel {
   stages: StageModel[];
   /** ARGs declared before the first FROM, with their defaults */
   globalArgs: Map<string, string | undefined>;
+  /** the ignore file that applies when the build context is the Dockerfile's own directory */
+  dockerignore?: DockerignoreModel;
 }
 
 // ---------------------------------------------------------------- compose
@@ -181,6 +183,23 @@ export interface BuildSpec {
   target?: Sourced<string>;
   args: Map<string, string | null>;
   loc: Location;
+  /** the ignore file BuildKit applies to this build, when one exists */
+  dockerignore?: DockerignoreModel;
+}
+
+/**
+ * The `.dockerignore` a build uses: `<Dockerfile>.dockerignore` next to the Dockerfile when it
+ * exists, else `.dockerignore` at the context root. Paths are relative to the build context.
+ */
+export interface DockerignoreModel {
+  /** the ignore file, relative to the scanned root */
+  path: string;
+  /** true when Docker leaves this path (or a parent directory) out of the build context */
+  excludes(relPathInContext: string): boolean;
+  /** the pattern line that excludes the path, when `excludes` is true */
+  excludedBy(relPathInContext: string): Sourced<string> | undefined;
+  /** patterns Docker rejects (the build fails) */
+  errors: string[];
 }
 
 export interface ServiceModel {
