@@ -17,6 +17,7 @@ import { VERSION } from '../version.js';
 
 import type { Io } from './io.js';
 import { registerRuleCommands } from './commands/rules.js';
+import { registerBootCommand } from './commands/boot.js';
 
 export type { Io };
 
@@ -63,6 +64,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     });
 
   registerRuleCommands(program, io, (c) => (exitCode = c));
+  registerBootCommand(program, io, (c) => (exitCode = c));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

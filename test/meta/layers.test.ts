@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
-const RANK: Record<string, number> = { core: 0, 'version.ts': 0, discover: 1, parse: 2, knowledge: 3, model: 3, rules: 4, report: 5, fix: 5, 'audit.ts': 6, 'index.ts': 6, cli: 7 };
+const RANK: Record<string, number> = { core: 0, 'version.ts': 0, discover: 1, parse: 2, knowledge: 3, model: 3, rules: 4, report: 5, fix: 5, boot: 5, 'audit.ts': 6, 'index.ts': 6, cli: 7 };
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
