@@ -10,12 +10,15 @@
 import { looksSecretName } from '../model/secrets.js';
 
 const MASK = '******';
+/** `scheme://user:password@host`: the password part, whatever its length */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s"']+:)([^@\s"'/]+)(@)/gi;
 const ASSIGNMENT = /(\b[A-Za-z_][A-Za-z0-9_.-]*)(\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\]]+)/g;
 
 export function maskSecrets(text: string, secrets: ReadonlySet<string>): string {
   let out = text;
   const list = [...secrets].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length);
   for (const s of list) for (const form of new Set([s, JSON.stringify(s).slice(1, -1), escapeHtml(s)])) out = out.split(form).join(MASK);
+  out = out.replace(URL_CREDENTIALS, (m, head: string, pw: string, at: string) => (pw === MASK || /^\$\{?[A-Za-z_]/.test(pw) ? m : `${head}${MASK}${at}`));
   const short = new Set([...secrets].filter((s) => s.length < 8));
   return out.replace(ASSIGNMENT, (m, name: string, sep: string, value: string) => {
     const bare = value.replace(/^(["'])(.*)\1$/, '$2');

@@ -2,14 +2,23 @@
  * The rule registry. Every rule file under src/rules/<category>/ is listed here once; a test
  * fails when a rule file is missing from this list or listed twice.
  */
+import bindSourceMissing from './compose/bind-source-missing.js';
+import buildTargetImplicit from './compose/build-target-implicit.js';
 import buildTargetMissing from './compose/build-target-missing.js';
 import dependsOnInvalid from './compose/depends-on-invalid.js';
 import dockerfileMissing from './compose/dockerfile-missing.js';
 import envFileMissing from './compose/env-file-missing.js';
+import envYamlTyping from './compose/env-yaml-typing.js';
+import hostPortConflict from './compose/host-port-conflict.js';
+import pathResolvesElsewhere from './compose/path-resolves-elsewhere.js';
+import variableUnset from './compose/variable-unset.js';
 import type { Rule } from './define-rule.js';
+import copySourceMissing from './image/copy-source-missing.js';
+import copySourceUntracked from './image/copy-source-untracked.js';
 import parseError from './parse-error.js';
+import secretsHardcoded from './secrets/hardcoded.js';
 
-export const RULES: readonly Rule[] = [parseError, buildTargetMissing, dependsOnInvalid, dockerfileMissing, envFileMissing];
+export const RULES: readonly Rule[] = [parseError, buildTargetImplicit, buildTargetMissing, dependsOnInvalid, dockerfileMissing, envFileMissing, bindSourceMissing, envYamlTyping, hostPortConflict, pathResolvesElsewhere, variableUnset, secretsHardcoded, copySourceMissing, copySourceUntracked];
 
 export function findRule(id: string): Rule | undefined {
   return RULES.find((r) => r.meta.id === id);
