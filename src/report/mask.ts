@@ -20,7 +20,9 @@ export function maskSecrets(text: string, secrets: ReadonlySet<string>): string 
   for (const s of list) for (const form of new Set([s, JSON.stringify(s).slice(1, -1), escapeHtml(s)])) out = out.split(form).join(MASK);
   out = out.replace(URL_CREDENTIALS, (m, head: string, pw: string, at: string) => (pw === MASK || /^\$\{?[A-Za-z_]/.test(pw) ? m : `${head}${MASK}${at}`));
   const short = new Set([...secrets].filter((s) => s.length < 8));
-  return out.replace(ASSIGNMENT, (m, name: string, sep: string, value: string) => {
+  return out.replace(ASSIGNMENT, (m, name: string, sep: string, value: string, offset: number, whole: string) => {
+    // `${PASSWORD:?message}` is an interpolation, not an assignment
+    if (whole.slice(Math.max(0, offset - 2), offset) === '${') return m;
     const bare = value.replace(/^(["'])(.*)\1$/, '$2');
     if (!bare || bare === MASK || /^\$\{?[A-Za-z_]/.test(bare)) return m;
     if (looksSecretName(name) || short.has(bare)) return `${name}${sep}${value.startsWith('"') || value.startsWith("'") ? value[0] + MASK + value[0] : MASK}`;
