@@ -17,8 +17,7 @@ import type { Severity } from '../core/severity.js';
 import { ruleCategory, type RuleMeta } from '../rules/define-rule.js';
 import { ruleMetaFor, type ReportContext } from './context.js';
 
-/** Where the tool is documented (SARIF `informationUri`). */
-export const DRYDOCK_INFORMATION_URI = 'https://github.com/drydock-dev/drydock';
+/** The schema a SARIF consumer validates against. (No `informationUri`: drydock has no public home page yet.) */
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 const FINGERPRINT_KEY = 'drydockFingerprint/v1';
 
@@ -42,7 +41,7 @@ export function renderSarif(result: AuditResult, ctx: ReportContext): string {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: result.tool.name, version: result.tool.version, semanticVersion: result.tool.version, informationUri: DRYDOCK_INFORMATION_URI, rules } },
+        tool: { driver: { name: result.tool.name, version: result.tool.version, semanticVersion: result.tool.version, rules } },
         originalUriBaseIds: { SRCROOT: { description: { text: 'The root of the scanned repository.' } } },
         columnKind: 'utf16CodeUnits',
         results,

@@ -132,7 +132,7 @@ describe('sarif', () => {
     assert.equal(log.version, '2.1.0');
     assert.equal(driver.name, 'drydock');
     assert.equal(driver.version, '0.1.0');
-    assert.match(driver.informationUri ?? '', /^https:\/\//);
+    assert.equal(driver.informationUri, undefined, 'no made-up home page');
     const ids = driver.rules!.map((r) => r.id);
     assert.deepEqual(ids, [...ids].sort());
     const secrets = driver.rules!.find((r) => r.id === 'secrets/hardcoded')!;
