@@ -21,7 +21,19 @@ export interface RenderOptions {
 
 /** Render one format, then mask every secret value in the final string, whatever the format. */
 export function render(format: Format, result: AuditResult, ctx: ReportContext, secrets: ReadonlySet<string>, opts: RenderOptions = {}): string {
-  return maskSecrets(renderUnmasked(format, result, ctx, opts), secrets);
+  const out = renderUnmasked(format, result, ctx, opts);
+  // JSON formats are masked string by string, so masking can never break the JSON syntax
+  return format === 'json' || format === 'sarif' ? maskJson(out, secrets) : maskSecrets(out, secrets);
+}
+
+function maskJson(text: string, secrets: ReadonlySet<string>): string {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return maskSecrets(v, secrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return JSON.stringify(walk(JSON.parse(text)), null, 2) + '\n';
 }
 
 function renderUnmasked(format: Format, result: AuditResult, ctx: ReportContext, opts: RenderOptions): string {

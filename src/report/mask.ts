@@ -12,7 +12,9 @@ import { looksSecretName } from '../model/secrets.js';
 const MASK = '******';
 /** `scheme://user:password@host`: the password part, whatever its length */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s"']+:)([^@\s"'/]+)(@)/gi;
-const ASSIGNMENT = /(\b[A-Za-z_][A-Za-z0-9_.-]*)(\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|[^\s#,}\]]+)/g;
+// a quoted value, or a bare one that stops at quotes and backslashes (so an embedded JSON or
+// HTML string delimiter is never swallowed)
+const ASSIGNMENT = /(\b[A-Za-z_][A-Za-z0-9_.-]*)(\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|&quot;(?:(?!&quot;)[^\n])*&quot;|[^\s#,}\]"'\\<&]+)/g;
 
 export function maskSecrets(text: string, secrets: ReadonlySet<string>): string {
   let out = text;
@@ -23,10 +25,11 @@ export function maskSecrets(text: string, secrets: ReadonlySet<string>): string 
   return out.replace(ASSIGNMENT, (m, name: string, sep: string, value: string, offset: number, whole: string) => {
     // `${PASSWORD:?message}` is an interpolation, not an assignment
     if (whole.slice(Math.max(0, offset - 2), offset) === '${') return m;
-    const bare = value.replace(/^(["'])(.*)\1$/, '$2');
+    const bare = value.replace(/^(["'])(.*)\1$/, '$2').replace(/^&quot;(.*)&quot;$/, '$1');
     if (!bare || bare === MASK || /^\$\{?[A-Za-z_]/.test(bare)) return m;
-    if (looksSecretName(name) || short.has(bare)) return `${name}${sep}${value.startsWith('"') || value.startsWith("'") ? value[0] + MASK + value[0] : MASK}`;
-    return m;
+    if (!looksSecretName(name) && !short.has(bare)) return m;
+    if (value.startsWith('&quot;')) return `${name}${sep}&quot;${MASK}&quot;`;
+    return `${name}${sep}${value.startsWith('"') || value.startsWith("'") ? value[0] + MASK + value[0] : MASK}`;
   });
 }
 

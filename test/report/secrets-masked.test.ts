@@ -34,3 +34,13 @@ test('hard-coded secrets appear in neither the text nor the JSON report', async 
   // the messages themselves never carry a value, masking or not
   for (const f of found) for (const s of SECRETS) assert.ok(!f.message.includes(s), `${f.ruleId} message includes a secret`);
 });
+
+test('masking never breaks the syntax around a secret', async () => {
+  const { maskSecrets } = await import('../../src/report/mask.js');
+  const short = new Set(['abc']);
+  assert.equal(maskSecrets('{"x":"DB_PASSWORD=abc","y":1}', short), '{"x":"DB_PASSWORD=******","y":1}');
+  assert.equal(maskSecrets('PASSWORD: &quot;abc&quot; x', short), 'PASSWORD: &quot;******&quot; x');
+  assert.equal(maskSecrets('SECRET_KEY=${SECRET_KEY:?set it}', short), 'SECRET_KEY=${SECRET_KEY:?set it}');
+  assert.equal(maskSecrets('url postgres://u:pw@h/db', new Set()), 'url postgres://u:******@h/db');
+  assert.equal(maskSecrets('API_TOKEN: "abc"', short), 'API_TOKEN: "******"');
+});
