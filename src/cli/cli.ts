@@ -11,12 +11,15 @@ import { audit, UsageError, type AuditOutput } from '../audit.js';
 import { reaches, SEVERITIES, type Severity } from '../core/severity.js';
 import { ConfigError } from '../discover/config.js';
 import { collectSecretValues } from '../model/secrets.js';
+import type { ReportContext, ServiceGraph } from '../report/context.js';
 import { FORMATS, render, type Format } from '../report/index.js';
 import { findRule } from '../rules/index.js';
 import { VERSION } from '../version.js';
 
 import type { Io } from './io.js';
+import { registerEnvCommand } from './commands/env.js';
 import { registerRuleCommands } from './commands/rules.js';
+import { registerFixCommand } from './commands/fix.js';
 import { registerBootCommand } from './commands/boot.js';
 
 export type { Io };
@@ -64,6 +67,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     });
 
   registerRuleCommands(program, io, (c) => (exitCode = c));
+  registerEnvCommand(program, io, (c) => (exitCode = c));
+  registerFixCommand(program, io, (c) => (exitCode = c));
   registerBootCommand(program, io, (c) => (exitCode = c));
 
   try {
@@ -102,7 +107,21 @@ async function scan(dir: string, opts: ScanOptions, io: Io): Promise<number> {
     return 0;
   }
   const secrets = collectSecretValues(out.model);
-  const ctx = (color: boolean) => ({ sources: out.model.sources, color, ruleTitle: (id: string) => findRule(id)?.meta.title });
+  const shown = new Set(out.result.environments.map((e) => e.name));
+  const environments = out.model.environments.filter((e) => shown.has(e.name));
+  const graph: ServiceGraph[] = environments.map((e) => ({
+    environment: e.name,
+    services: e.services.map((s) => ({ name: s.name, dependsOn: s.dependsOn.map((d) => ({ service: d.service, condition: d.condition })) })),
+  }));
+  const productionEnvironments = environments.filter((e) => e.production).map((e) => e.name);
+  const ctx = (color: boolean): ReportContext => ({
+    sources: out.model.sources,
+    color,
+    ruleTitle: (id: string) => findRule(id)?.meta.title,
+    ruleMeta: (id: string) => findRule(id)?.meta,
+    graph,
+    productionEnvironments,
+  });
   const pairs: { format: Format; file?: string }[] = formats.length ? formats.map((format, i) => ({ format, file: outputs[i] })) : [{ format: 'text', file: outputs[0] }];
   let printed = false;
   for (const { format, file } of pairs) {

@@ -10,7 +10,11 @@ import { parseDotenv } from '../parse/dotenv/parse-dotenv.js';
 import type { DotenvFile } from '../parse/dotenv/types.js';
 import { dockerignoreFor } from './build-context.js';
 import { buildEnvironment, type ComposeLoader } from './compose/build-environment.js';
+import { readApp } from './app/build-app.js';
 import { buildDockerfileModel } from './dockerfile-model.js';
+import { addImageModels } from './image-fs.js';
+import { buildDepsModel } from './deps/build-deps.js';
+import { addStartPlans, detectMigrationTools } from './start/index.js';
 import type { ComposeFileModel, DockerfileModel, ParseProblem, ProjectModel } from './types.js';
 
 const KIND_LABEL: Record<string, string> = { dockerfile: 'Dockerfile', compose: 'compose file', dotenv: 'env file', shell: 'shell script', dockerignore: '.dockerignore' };
@@ -103,15 +107,24 @@ export async function buildModel(d: Discovery): Promise<ProjectModel> {
     problem: (p) => problems.push(p),
   };
   const environments = d.environments.map((spec) => buildEnvironment(spec, loader));
+  const app = await readApp(d, environments, sources, problems);
+  const tree = { root: d.root, files: d.walk.files, dirs: d.walk.dirs, kinds: d.walk.kinds, git: d.git };
+  await addStartPlans(environments, tree, readText);
+  const migrations = detectMigrationTools(tree, readText);
 
-  return {
+  const model: ProjectModel = {
     root: d.root,
-    tree: { root: d.root, files: d.walk.files, dirs: d.walk.dirs, kinds: d.walk.kinds, git: d.git },
+    tree,
     environments,
     dockerfiles,
     composeFiles,
     envFiles,
     sources,
     problems,
+    migrations,
+    ...(app ? { app } : {}),
   };
+  await addImageModels(model, readText);
+  model.deps = await buildDepsModel({ model, read: readText, problem: (p) => problems.push(p) });
+  return model;
 }

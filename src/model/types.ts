@@ -8,8 +8,14 @@ import type { YamlMapNode, YamlScalarNode } from '../parse/compose/yaml-tree.js'
 import type { DockerfileAst, DockerInstruction } from '../parse/dockerfile/types.js';
 import type { DotenvFile } from '../parse/dotenv/types.js';
 import type { FileKind, GitFacts } from '../discover/types.js';
+import type { AppModel, ServiceApp } from './app/types.js';
+import type { DepsModel } from './deps/types.js';
+import type { ImageModel } from './image/types.js';
 
 export type { FileKind, GitFacts };
+export type * from './app/types.js';
+
+export type * from './image/types.js';
 
 export interface Sourced<T> {
   value: T;
@@ -86,6 +92,8 @@ export interface StageModel {
   /** HEALTHCHECK test; ['NONE'] when disabled */
   healthcheck?: Sourced<string[]>;
   copies: CopyStep[];
+  /** what the image contains after each instruction (src/model/image-fs.ts); set after the model is built */
+  image?: ImageModel;
 }
 
 export interface DockerfileModel {
@@ -234,6 +242,10 @@ export interface ServiceModel {
   node: YamlMapNode;
   /** what the service runs: the Dockerfile stage it builds, or the external image */
   runtime: ServiceImage;
+  /** the part of the application (settings, env reads, guards) its build context contains; see model/app */
+  app?: ServiceApp;
+  /** what the container executes when it starts (ENTRYPOINT/CMD/compose, through its scripts); see StartPlan */
+  start?: StartPlan;
 }
 
 export interface ServiceImage {
@@ -268,6 +280,172 @@ export interface EnvironmentModel {
   volumes: Set<string>;
 }
 
+// ---------------------------------------------------------------- start path (model/start/*)
+
+/** Where the words of a start step are written. */
+export type StartOrigin = 'compose-command' | 'compose-entrypoint' | 'dockerfile-cmd' | 'dockerfile-entrypoint' | 'script';
+
+/** The ENTRYPOINT or CMD part of the container's argv, after Compose's overrides. */
+export interface StartCommandPart {
+  /** the words Docker passes (shell form: `['/bin/sh', '-c', text]`, or the SHELL in force) */
+  argv: string[];
+  form: 'exec' | 'shell';
+  origin: StartOrigin;
+  loc: Location;
+}
+
+/** One program the container runs on its way up, in the order the shell reaches it. */
+export interface StartStep {
+  /** basename of the program after peeling wrappers (`tini --`, `gosu app`, `exec`, `env X=1`, …): `gunicorn`, `python`, `entrypoint.sh` */
+  name: string;
+  /** the program and its arguments after the wrappers; shell-expanded where the shell expands (known variables substituted, unknown ones left as written); exec-form words are literal */
+  argv: string[];
+  /** wrappers peeled off, outermost first (`tini`, `gosu`, `exec`, `env`, …) */
+  wrappers: string[];
+  /** working directory: WORKDIR (or compose `working_dir`), then `cd` in scripts and `env --chdir` */
+  cwd: string;
+  /** compose `user`, else the Dockerfile USER, changed by gosu/su-exec/setpriv; undefined: the image default (root) */
+  user?: string;
+  /** the program replaces its parent (PID 1 for the top-level step; `exec` in a script) rather than running as a child */
+  exec: boolean;
+  /** runs only in some cases: inside an `if`/`case` branch, after `||`, after `[ … ] &&`, or inside a script or string that itself runs conditionally */
+  conditional: boolean;
+  /** the guards as written, outermost first; `!(…)` for else branches and `||` */
+  conditions?: string[];
+  /** the guards evaluated with the service's known environment: true (always taken), false (never taken), undefined (unknown or not conditional) */
+  conditionHolds?: boolean;
+  /** inside a `while`/`until` loop (wait-for loops) */
+  inLoop: boolean;
+  /** started in the background (`cmd &`) */
+  background: boolean;
+  /** where the program name is written: a script line, the Dockerfile CMD/ENTRYPOINT, the compose command */
+  loc: Location;
+  /** the script line that ran it when the words came from elsewhere (`exec "$@"` running the CMD) */
+  via?: Location;
+  origin: StartOrigin;
+  /** the image path of the script (or package.json) the step is written in */
+  scriptPath?: string;
+  /** nesting: 0 for the container's own argv, +1 inside each script, `sh -c` string or package script */
+  depth: number;
+  /** set when the step's body was expanded into the steps that follow it (with depth + 1) */
+  expands?: 'script' | 'shell-string' | 'package-script';
+  /** the image path of the shell script this step runs, when it was found and read */
+  runsScript?: string;
+}
+
+/** A shell script on the start path, as the image holds it. */
+export interface StartScript {
+  /** path inside the container */
+  path: string;
+  /** the repository file that provides it */
+  repoPath: string;
+  /** provided by a COPY/ADD step, or by a compose bind mount over the image */
+  providedBy: 'image' | 'bind-mount';
+  /** the COPY/ADD instruction that put it in the image (image only) */
+  copyLoc?: Location;
+  /** `--chmod` on that COPY/ADD */
+  copyChmod?: string;
+  /** `direct`: executed as a program (needs the exec bit and a valid shebang); `interpreter`: `sh script.sh`; `sourced`: `. script` */
+  invocation: 'direct' | 'interpreter' | 'sourced';
+  /** where it is invoked */
+  loc: Location;
+  errexit: boolean;
+  /** the last top-level command is `exec …` */
+  lastCommandExec: boolean;
+  shebang?: string;
+  /** the text contains CRLF line endings */
+  crlf: boolean;
+  /** git index mode (0o100755, 0o100644, …) when git facts are on */
+  gitMode?: number;
+  hasErrors: boolean;
+}
+
+export type ServerKind =
+  | 'gunicorn' | 'uvicorn' | 'daphne' | 'hypercorn' | 'flask' | 'django-runserver'
+  | 'node' | 'nodemon' | 'next' | 'celery-worker' | 'celery-beat' | 'rq-worker' | 'nginx';
+
+/** A server (or worker) the start path launches, with its listening address as it will be. */
+export interface ServerFact {
+  kind: ServerKind;
+  /** host it listens on; '0.0.0.0'/'::' reach the container from outside; undefined when unknown or not TCP */
+  host?: string;
+  port?: number;
+  /** unix socket path or `fd://N` instead of TCP */
+  socket?: string;
+  /** where host/port came from: the command line, an environment variable, a config file (values unknown), or the server's default */
+  bindFrom: 'argv' | 'env' | 'config' | 'default' | 'none';
+  reload: boolean;
+  /** a development-only server (`flask run`, `manage.py runserver`, `next dev`, `nodemon`) */
+  devServer: boolean;
+  /** config file path inside the image (gunicorn: `-c`, else `./gunicorn.conf.py` in the working directory) */
+  configFile?: string;
+  configFileExplicit?: boolean;
+  /** the config file exists in the image (from COPY/ADD or a bind mount); undefined when unknown */
+  configFileExists?: boolean;
+  /** the application: `pkg.mod:app`, the celery `-A` value, the node script */
+  app?: string;
+  workers?: number;
+  workerClass?: string;
+  /** gunicorn `--chdir`, uvicorn `--app-dir`, resolved against cwd */
+  chdir?: string;
+  /** index of the step in StartPlan.steps */
+  step: number;
+  loc: Location;
+}
+
+export type MigrationToolName = 'alembic' | 'flask-migrate' | 'django' | 'prisma' | 'knex' | 'sequelize' | 'typeorm' | 'rails';
+
+/** A migration tool the repository uses (project level). */
+export interface MigrationTool {
+  tool: MigrationToolName;
+  /** its config file (`alembic.ini`, `manage.py`, `schema.prisma`, `knexfile.js`, …) */
+  configPath?: string;
+  /** the migrations folder (relative to the root) */
+  dir: string;
+  /** every migrations folder (Django: one per app) */
+  dirs: string[];
+  /** migration files found */
+  count: number;
+  loc: Location;
+}
+
+/** A start step that applies migrations. */
+export interface MigrationStep {
+  tool: MigrationToolName;
+  /** index of the step in StartPlan.steps */
+  step: number;
+  argv: string[];
+  cwd: string;
+  /** `alembic -c FILE`, resolved against cwd */
+  configFile?: string;
+  conditional: boolean;
+  conditions?: string[];
+  conditionHolds?: boolean;
+  loc: Location;
+}
+
+/** What a service's container runs when it starts. */
+export interface StartPlan {
+  /** the argv Docker starts: ENTRYPOINT + CMD after Compose's overrides (moby daemon `merge`) */
+  argv: string[];
+  entrypoint?: StartCommandPart;
+  cmd?: StartCommandPart;
+  /** the CMD is passed to a shell-form ENTRYPOINT, which ignores it */
+  cmdIgnored: boolean;
+  /** false for an external image: its own ENTRYPOINT/CMD are not modelled */
+  imageKnown: boolean;
+  /** no ENTRYPOINT is set by compose or the Dockerfile chain: the base image's, if any, runs first (not modelled) */
+  baseEntrypointUnknown: boolean;
+  cwd: string;
+  user?: string;
+  steps: StartStep[];
+  scripts: StartScript[];
+  servers: ServerFact[];
+  migrationSteps: MigrationStep[];
+  /** where the resolution stopped: a script path nothing in the repository provides, an unreadable package.json */
+  unresolved: { message: string; loc: Location }[];
+}
+
 // ---------------------------------------------------------------- the whole project
 
 export interface ParseProblem {
@@ -287,4 +465,10 @@ export interface ProjectModel {
   /** every text file the model read, by relative path (suppression comments, code frames) */
   sources: Map<string, SourceFile>;
   problems: ParseProblem[];
+  /** the Python application's settings schema, environment reads and production guards (model/app) */
+  app?: AppModel;
+  /** migration tools the repository uses (model/start/migrations.ts) */
+  migrations: MigrationTool[];
+  /** dependency manifests, what each image build installs and what the application imports (model/deps) */
+  deps?: DepsModel;
 }

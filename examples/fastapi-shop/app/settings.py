@@ -1,4 +1,4 @@
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,8 +20,17 @@ class Settings(BaseSettings):
 
     environment: str = "development"
     secret_key: str = "change-me"
+    trusted_hosts: list[str] = []
     database: DatabaseSettings = DatabaseSettings()
     vault: VaultSettings = VaultSettings()
+
+    @model_validator(mode="after")
+    def check_production(self) -> "Settings":
+        if self.environment == "production" and not self.vault.enabled:
+            raise ValueError("production secrets come from Vault: set VAULT__ENABLED=true")
+        if self.environment == "production" and not self.trusted_hosts:
+            raise ValueError("TRUSTED_HOSTS must list the public host names in production")
+        return self
 
 
 settings = Settings()

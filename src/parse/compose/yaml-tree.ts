@@ -73,7 +73,8 @@ export function parseYaml(file: string, text: string): YamlParseResult {
   };
   let doc: Document;
   try {
-    doc = YAML.parseDocument(text.replace(/^\uFEFF/, ''), {
+    // the yaml package skips a leading BOM itself and keeps offsets in the original text
+    doc = YAML.parseDocument(text, {
       lineCounter: lc,
       merge: true,
       uniqueKeys: true,

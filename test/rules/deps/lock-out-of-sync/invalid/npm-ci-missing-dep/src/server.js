@@ -1,0 +1,3 @@
+require('dotenv').config();
+const express = require('express');
+express().listen(3000);

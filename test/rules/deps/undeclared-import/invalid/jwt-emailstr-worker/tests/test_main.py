@@ -1,0 +1,2 @@
+import pytest
+from fastapi.testclient import TestClient

@@ -1,0 +1,3 @@
+import os
+
+SECRET = os.environ.get("SECRET_KEY", "")
