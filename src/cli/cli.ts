@@ -12,6 +12,7 @@ import { reaches, SEVERITIES, type Severity } from '../core/severity.js';
 import { ConfigError } from '../discover/config.js';
 import { collectSecretValues } from '../model/secrets.js';
 import type { ReportContext, ServiceGraph } from '../report/context.js';
+import { envMappingRows } from '../report/env-table.js';
 import { FORMATS, render, type Format } from '../report/index.js';
 import { findRule } from '../rules/index.js';
 import { VERSION } from '../version.js';
@@ -126,7 +127,7 @@ async function scan(dir: string, opts: ScanOptions, io: Io): Promise<number> {
   let printed = false;
   for (const { format, file } of pairs) {
     const color = !file && format === 'text' && opts.color && io.isTTY && !io.env.NO_COLOR;
-    const text = render(format, out.result, ctx(color || (!file && format === 'text' && opts.color && io.env.FORCE_COLOR === '1')), secrets, { quiet: opts.quiet });
+    const text = render(format, out.result, ctx(color || (!file && format === 'text' && opts.color && io.env.FORCE_COLOR === '1')), secrets, { quiet: opts.quiet, markdown: format === 'markdown' ? { envTable: envMappingRows(out.model) } : undefined });
     if (file) writeFileSync(resolve(io.cwd, file), text);
     else {
       io.stdout(text);

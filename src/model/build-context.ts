@@ -12,6 +12,7 @@ import { posix } from 'node:path';
 import type { SourceFile } from '../core/source-file.js';
 import { createDockerignore } from '../discover/dockerignore.js';
 import type { CopyStep, DockerfileModel, DockerignoreModel, EnvironmentModel, ProjectModel, RepoTree, ServiceModel, Sourced, StageModel } from './types.js';
+import { globToRegExp } from '../core/glob.js';
 
 /** The ignore file for a build of `dockerfile` (relative path) with `context` ('' = root). */
 export function dockerignoreFor(
@@ -315,7 +316,7 @@ export function excludedFromContext(build: BuildInput, tree: RepoTree, rel: stri
 
 /** Tree entries (files and directories) of the context that the glob `rel` matches and the context keeps. */
 export function globMatches(build: BuildInput, tree: RepoTree, rel: string): string[] {
-  const re = globRegExp(rel);
+  const re = globToRegExp(rel);
   const prefix = build.context ? `${build.context}/` : '';
   const out: string[] = [];
   for (const p of [...tree.files, ...tree.dirs]) {
@@ -333,25 +334,6 @@ export function globBase(rel: string): string {
   return segs.slice(0, i).join('/') || '.';
 }
 
-/** Go filepath.Match as a RegExp: `*` and `?` stay in one segment, `[...]` / `[^...]` are classes. */
-function globRegExp(glob: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) return /(?!)/; // a malformed class matches nothing
-      let body = glob.slice(i + 1, end);
-      const neg = body.startsWith('^');
-      if (neg) body = body.slice(1);
-      re += `[${neg ? '^' : ''}${body.replace(/[\\\]]/g, '\\$&')}]`;
-      i = end;
-    } else re += /[.+^${}()|\\/\]]/.test(c) ? `\\${c}` : c;
-  }
-  return new RegExp(`${re}$`);
-}
 
 /** Whether git tracks the path (a file, or a directory with a tracked path below it, or inside a submodule). */
 export function isTracked(tree: RepoTree, path: string): boolean {

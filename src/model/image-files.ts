@@ -17,6 +17,7 @@
  */
 import { posix } from 'node:path';
 import type { CopyStep, DockerignoreModel, StageModel } from './types.js';
+import { globToRegExp, hasGlob } from '../core/glob.js';
 
 export interface ImageFilesOptions {
   /** every stage of the Dockerfile, to follow `FROM <stage>` and `COPY --from=<stage>` */
@@ -163,7 +164,7 @@ function candidates(step: CopyStep, imagePath: string, ctx: { contextDir: string
 
 function globCandidates(pattern: string, rel: string, ctx: { contextDir: string; o: ImageFilesOptions } | undefined): Candidate[] {
   if (rel === '') return [];
-  const re = globRegex(pattern);
+  const re = globToRegExp(pattern);
   const parent = posix.dirname(pattern) === '.' ? '' : posix.dirname(pattern);
   const [first, ...rest] = rel.split('/');
   const out: Candidate[] = [];
@@ -268,29 +269,6 @@ function joinRepo(contextDir: string, rel: string): string | undefined {
   return j === '.' ? '' : j.replace(/\/+$/, '');
 }
 
-function hasGlob(p: string): boolean {
-  return /[*?[]/.test(p);
-}
-
-/** Go's filepath.Match syntax, which COPY uses: `*` and `?` never cross `/`. */
-function globRegex(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        re += `[${pattern.slice(i + 1, end).replace(/^\^/, '^').replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else if (c === '\\' && i + 1 < pattern.length) re += `\\${pattern[++i]}`;
-    else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 function isRemote(src: string): boolean {
   return /^(?:https?:\/\/|git@|git:\/\/)/.test(src);

@@ -398,3 +398,38 @@ settings = Settings()
     assert.equal(editDistance('kitten', 'sitting'), 3);
   });
 });
+
+describe('linking services to the app', () => {
+  it('a service runs the app when its build context ships the settings module (and .dockerignore keeps it), or it pulls the image a sibling builds', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { audit } = await import('../../src/audit.js');
+    const dir = mkdtempSync(join(tmpdir(), 'drydock-app-'));
+    for (const d of ['api/app', 'docs', 'ignored/app']) mkdirSync(join(dir, d), { recursive: true });
+    const settings = 'from functools import lru_cache\nfrom pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    environment: str = "development"\n    token: str\n\n@lru_cache\ndef get_settings() -> Settings:\n    return Settings()\n';
+    writeFileSync(join(dir, 'api/app/settings.py'), settings);
+    writeFileSync(join(dir, 'api/app/main.py'), 'from .settings import get_settings\n\nif get_settings().environment == "production" and not get_settings().token:\n    raise SystemExit("token")\n');
+    writeFileSync(join(dir, 'api/Dockerfile'), 'FROM python:3.12-slim\nCOPY app /app\n');
+    writeFileSync(join(dir, 'ignored/app/settings.py'), settings);
+    writeFileSync(join(dir, 'ignored/Dockerfile'), 'FROM python:3.12-slim\nCOPY . /app\n');
+    writeFileSync(join(dir, 'ignored/.dockerignore'), 'app/settings.py\n');
+    writeFileSync(join(dir, 'docs/Dockerfile'), 'FROM nginx:1.27\n');
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      'services:\n  api:\n    build: ./api\n    image: shop/api:1\n  beat:\n    image: shop/api:1\n  docs:\n    build: ./docs\n  other:\n    build: ./ignored\n  db:\n    image: postgres:16\n',
+    );
+    const out = await audit({ root: dir, git: 'off', rules: [] });
+    const svc = (n: string) => out.model.environments[0]!.services.find((s) => s.name === n)!;
+    assert.deepEqual(svc('api').app?.settings.map((s) => `${s.module}:${s.name}`), ['api/app/settings.py:Settings']);
+    assert.deepEqual(svc('beat').app?.settings.map((s) => s.module), ['api/app/settings.py']);
+    assert.equal(svc('docs').app, undefined);
+    assert.equal(svc('other').app, undefined, '.dockerignore drops the module from the context');
+    assert.equal(svc('db').app, undefined);
+    assert.deepEqual(
+      svc('api').app?.guards.map((g) => [g.module, g.text]),
+      [['api/app/main.py', 'get_settings().environment == "production" and not get_settings().token']],
+    );
+    assert.ok(out.model.sources.has('api/app/settings.py'), 'parsed modules are sources (code frames, suppressions)');
+  });
+});

@@ -64,10 +64,10 @@ export async function buildApp(input: AppInput): Promise<AppBuild> {
     texts.set(p, src);
     const t = src.text;
     if (t.includes('BaseSettings') || (SETTINGS_LIKE.test(p) && (t.includes('environ') || t.includes('getenv')))) toParse.push(p);
-    for (const m of t.matchAll(UPPER_LITERAL)) mention(m[1]!, src.location(m.index + 1, m.index + 1 + m[1]!.length));
   }
-  for (const s of input.scripts ?? []) for (const m of s.text.matchAll(SHELL_USE)) mention(m[1]!, s.location(m.index, m.index + m[0].length));
   if (!toParse.length) return { sources, problems };
+  for (const src of texts.values()) for (const m of src.text.matchAll(UPPER_LITERAL)) mention(m[1]!, src.location(m.index + 1, m.index + 1 + m[1]!.length));
+  for (const s of input.scripts ?? []) for (const m of s.text.matchAll(SHELL_USE)) mention(m[1]!, s.location(m.index, m.index + m[0].length));
 
   const modules: PyModule[] = [];
   const parse = async (p: string): Promise<boolean> => {
@@ -309,7 +309,11 @@ export async function readApp(
       if (c !== undefined && !c.startsWith('/') && !c.startsWith('..') && !c.startsWith('~')) contexts.add(c);
     }
   if (!contexts.size) return undefined;
-  const files = contexts.has('') ? d.walk.files : new Set([...d.walk.files].filter((f) => [...contexts].some((c) => f.startsWith(`${c}/`))));
+  const inSomeContext = (f: string): boolean => {
+    for (let i = f.lastIndexOf('/'); i > 0; i = f.lastIndexOf('/', i - 1)) if (contexts.has(f.slice(0, i))) return true;
+    return false;
+  };
+  const files = contexts.has('') ? d.walk.files : new Set([...d.walk.files].filter((f) => f.endsWith('.py') && inSomeContext(f)));
   const built = await buildApp({ files, read, scripts });
   for (const [p, s] of built.sources) if (!sources.has(p)) sources.set(p, s);
   problems.push(...built.problems);

@@ -35,8 +35,7 @@ export function toGuard(ir: PyIfRaise, module: PyModule, roots: SettingsRoots, c
   const condition = convert(ir.condition, ctx);
   if (used.size !== 1) return undefined;
   const settingsClass = [...used][0]!;
-  const cls = classes.get(settingsClass)!;
-  const productionValues = [...new Set(productionLiterals(condition, cls))];
+  const productionValues = [...new Set(productionLiterals(condition))];
   if (!productionValues.length) return undefined;
   const g: ProductionGuard = { condition, text: ir.condition.text, loc: ir.loc, module: module.path, settingsClass, productionValues };
   if (ir.message !== undefined) g.message = ir.message;
@@ -168,20 +167,19 @@ function enumSafe(c: GuardExpr & { kind: 'compare' }, ctx: ConvertContext): Guar
 
 const isMemberText = (t: string): boolean => /^[A-Za-z_][\w.]*\.[A-Za-z_]\w*$/.test(t);
 
-function productionLiterals(g: GuardExpr, cls: SettingsClass): string[] {
+function productionLiterals(g: GuardExpr): string[] {
   switch (g.kind) {
     case 'compare': {
       const out: string[] = [];
       const lit = (x: GuardExpr): string[] => (x.kind === 'literal' && typeof x.value === 'string' ? [x.value] : x.kind === 'list' ? x.items.flatMap(lit) : []);
       if (g.left.kind === 'setting' || g.right.kind === 'setting') for (const v of [...lit(g.left), ...lit(g.right)]) if (PRODUCTION_VALUE.test(v)) out.push(v);
-      void cls;
       return out;
     }
     case 'and':
     case 'or':
-      return g.operands.flatMap((o) => productionLiterals(o, cls));
+      return g.operands.flatMap((o) => productionLiterals(o));
     case 'not':
-      return productionLiterals(g.operand, cls);
+      return productionLiterals(g.operand);
     default:
       return [];
   }

@@ -48,39 +48,7 @@ export function expandShell(text: string, lookup: VarLookup, knownUnset: (name: 
   return out;
 }
 
-export function hasGlob(s: string): boolean {
-  return /[*?[]/.test(s);
-}
-
-/** Go filepath.Match / POSIX fnmatch for one path: `*` and `?` stay in a segment, `[...]` classes. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        let body = pattern.slice(i + 1, end);
-        if (body.startsWith('!') || body.startsWith('^')) body = '^' + body.slice(1);
-        re += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else if (c === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i]!);
-    else re += escapeRe(c);
-  }
-  try {
-    return new RegExp(`^${re}$`);
-  } catch {
-    return /(?!)/; // a malformed class (`[z-a]`): matches nothing, like a pattern Docker rejects
-  }
-}
-
-function escapeRe(c: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
-}
+export { globToRegExp, hasGlob } from '../../core/glob.js';
 
 /** The directory part of a path before its first glob or variable, e.g. `/app/$X/y` → `/app`. */
 export function literalDir(path: string): string {

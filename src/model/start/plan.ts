@@ -31,6 +31,7 @@ import { findMigrationSteps } from './migrations.js';
 import { serverFacts } from './servers.js';
 import { defaultAssignments, evalCase, evalCondition, expandText, expandWord, isAllArgs, positionalIndex, type VarLookup } from './shell-expand.js';
 import { analyzeGuards, type Guard } from './shell-structure.js';
+import { shellStringIndex } from '../../parse/shell/parse-shell.js';
 
 export interface StartContext {
   tree: Pick<RepoTree, 'files' | 'dirs' | 'git'>;
@@ -715,28 +716,6 @@ function wordMap(w: ShellWord, text: string, source: SourceFile): Word['map'] | 
   return source.text.slice(offset, offset + text.length) === text ? { source, offset } : undefined;
 }
 
-/**
- * Index of the command string in a shell's arguments (`sh -c [options] string [name [args…]]`),
- * or -1 when there is no `-c`.
- */
-function shellStringIndex(args: string[]): number {
-  let sawC = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--' || a === '-') return sawC && i + 1 < args.length ? i + 1 : -1;
-    if (a.startsWith('--')) {
-      if (a === '--rcfile' || a === '--init-file') i++;
-      continue;
-    }
-    if (/^[-+][A-Za-z]+$/.test(a)) {
-      if (a[0] === '-' && a.includes('c')) sawC = true;
-      if (/[oO]/.test(a)) i++;
-      continue;
-    }
-    return sawC ? i : -1;
-  }
-  return -1;
-}
 
 /** Index of the script operand of `sh [options] script [args…]`, or -1 (`-s`, `-i`, none). */
 function shellScriptOperand(args: string[]): number {

@@ -3,6 +3,7 @@
  * `$1`, `$0` when the value is known, and the truth of simple `[ "$A" = b ]` / `case` guards.
  * Nothing is executed: `$(...)` and backticks stay as written and make the result unknown.
  */
+import { globMatch as matchGlob } from '../../core/glob.js';
 
 /** A variable's value: a string when known, `unset` when it is certainly not set, undefined when unknown. */
 export type VarLookup = (name: string) => string | 'unset' | undefined;
@@ -310,23 +311,9 @@ function evalSimple(words: string[], lookup: VarLookup): boolean | undefined {
   return v === undefined ? undefined : negate ? !v : v;
 }
 
-/** `case` patterns: `*`, `?`, `[…]`, alternatives already split by the caller. */
+/** `case` patterns: `*`, `?`, `[…]` (alternatives already split by the caller); `*` crosses `/`. */
 export function globMatch(pattern: string, s: string): boolean {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        re += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's').test(s);
+  return matchGlob(pattern, s, { crossSlash: true });
 }
 
 /** Truth of a `case WORD in PATTERNS)` branch: it matches and no earlier item does (the first match wins). */

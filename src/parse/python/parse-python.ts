@@ -192,7 +192,7 @@ class ModuleWalker {
     this.m.assignments.push(asg);
   }
 
-  private classDef(node: Node, scope: Scope, decorators: string[], depth: number): void {
+  private classDef(node: Node, scope: Scope, _decorators: string[], depth: number): void {
     const nameNode = node.childForFieldName('name');
     const body = node.childForFieldName('body');
     if (!nameNode || !body) return;
@@ -208,7 +208,6 @@ class ModuleWalker {
     }
     const cls: PyClass = { name: nameNode.text, bases, keywords, fields: [], methods: [], loc: this.locate(node), nameLoc: this.locate(nameNode) };
     if (scope.className) cls.outer = scope.className;
-    void decorators;
     this.m.classes.push(cls);
     const inner: Scope = { kind: 'class', className: cls.name, decorators: [], inTry: false };
     for (const st of kids(body)) {
@@ -275,7 +274,7 @@ class ModuleWalker {
     if (cond) this.walkExpressions(cond, scope, depth);
     if (cond && body) {
       const raise = kids(body).find((s) => s.type === 'raise_statement' || isExitCall(s));
-      if (raise) this.m.ifRaises.push(this.ifRaise(node, cond, body, raise, scope));
+      if (raise) this.m.ifRaises.push(this.ifRaise(node, cond, raise, scope));
     }
     if (body) this.walkBlock(body, scope, depth);
     for (const alt of node.childrenForFieldName('alternative')) {
@@ -287,8 +286,7 @@ class ModuleWalker {
     }
   }
 
-  private ifRaise(node: Node, cond: Node, body: Node, raise: Node, scope: Scope): PyIfRaise {
-    void body;
+  private ifRaise(node: Node, cond: Node, raise: Node, scope: Scope): PyIfRaise {
     const out: PyIfRaise = { condition: toExpr(cond, this.locate), loc: this.src.location(node.startIndex, cond.endIndex), raiseLoc: this.locate(raise), decorators: scope.decorators };
     if (scope.className) out.className = scope.className;
     if (scope.functionName) out.functionName = scope.functionName;

@@ -622,7 +622,7 @@ function execOptionCount(args: string[]): number {
  * Index of the command string in the arguments of `sh`/`bash`, or -1 when there is no `-c`.
  * POSIX: `sh -c [options] string [name [args…]]`, i.e. the first operand after the options.
  */
-function shellStringIndex(args: string[]): number {
+export function shellStringIndex(args: string[]): number {
   let sawC = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
