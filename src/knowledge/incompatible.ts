@@ -24,7 +24,7 @@ export interface IncompatibleRow {
   other: IncompatibleSide;
   /** what users see */
   error: string;
-  /** when it shows */
+  /** when it shows, phrased to follow "fails with <error>" */
   when: string;
   fix: string;
   conf: 'V';
@@ -37,7 +37,7 @@ export const INCOMPATIBLE: readonly IncompatibleRow[] = [
     fixSide: { dist: 'bcrypt', affected: '>=5.0.0' },
     other: { dist: 'passlib', affected: '>=1.7,<1.8', lastRelease: '1.7.4' },
     error: 'ValueError: password cannot be longer than 72 bytes, truncate manually if necessary (e.g. my_password[:72])',
-    when: 'on the first password hash or verify: passlib\'s backend self-test hashes a 255-byte secret, which bcrypt 5 rejects',
+    when: 'on the first password hash or verify (passlib\'s backend self-test hashes a 255-byte secret, which bcrypt 5 rejects)',
     fix: 'pin `bcrypt<5` (4.3.0 works; 4.1–4.3 only log a trapped `__about__` warning), or move off passlib',
     conf: 'V',
     source: 'pyca/bcrypt PR #1000 (bcrypt 5.0.0 changelog); pyca/bcrypt#1079 (works on 4.3.0, fails on 5.0.0); notypecheck/passlib#18. passlib 1.7.4 (2020-10-08) is its last release on PyPI',

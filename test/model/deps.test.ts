@@ -11,7 +11,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function builds(files: Record<string, string>): Promise<{ builds: BuildDeps[]; findings: { ruleId: string; file: string; line?: number; message: string }[] }> {
+async function builds(files: Record<string, string>): Promise<{ builds: BuildDeps[]; findings: { ruleId: string; file: string; line?: number; severity: string; message: string }[] }> {
   const root = mkdtempSync(join(tmpdir(), 'drydock-deps-'));
   dirs.push(root);
   for (const [p, text] of Object.entries(files)) {
@@ -22,7 +22,7 @@ async function builds(files: Record<string, string>): Promise<{ builds: BuildDep
   assert.deepEqual(out.crashed.map((c) => c.error.stack), []);
   return {
     builds: out.model.deps?.builds ?? [],
-    findings: out.result.findings.map((f) => ({ ruleId: f.ruleId, file: f.location.file, line: f.location.startLine, message: f.message })),
+    findings: out.result.findings.map((f) => ({ ruleId: f.ruleId, file: f.location.file, line: f.location.startLine, severity: f.severity, message: f.message })),
   };
 }
 
@@ -147,5 +147,29 @@ describe('deps model', () => {
     assert.deepEqual(app.files, ['src/web/__init__.py', 'src/web/views.py']);
     assert.deepEqual(app.imports.map((i) => i.module), ['flask', 'web.views', 'redis']);
     assert.ok(app.localModules.has('web'));
+  });
+
+  test('undeclared-import severities: exact set, unpinned ranges, unknown extras; implicit needs from the environment', async () => {
+    const severities = async (requirements: string, env = '') =>
+      (
+        await builds({
+          'docker-compose.yml': `services:\n  app:\n    build: .\n${env}`,
+          Dockerfile: 'FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY app.py .\n',
+          'requirements.txt': requirements,
+          'app.py': 'import yaml\nfrom sqlalchemy import create_engine\n',
+        })
+      ).findings
+        .filter((f) => f.ruleId === 'deps/undeclared-import')
+        .map((f) => [f.file, f.line, f.severity]);
+    // everything pinned: PyYAML cannot arrive any other way
+    assert.deepEqual(await severities('sqlalchemy==2.0.36\n'), [['app.py', 1, 'critical']]);
+    // unpinned: PyYAML may come with another package
+    assert.deepEqual(await severities('sqlalchemy>=2\n'), [['app.py', 1, 'high']]);
+    // an extra we do not know may bring anything
+    assert.deepEqual(await severities('sqlalchemy[postgresql]==2.0.36\n'), [['app.py', 1, 'info']]);
+    // an explicit driver in the environment, read by the app's SQLAlchemy (S row: high)
+    assert.deepEqual(await severities('sqlalchemy==2.0.36\npyyaml==6.0.2\n', '    environment:\n      DATABASE_URL: postgresql+asyncpg://u:p@db/app\n'), [['docker-compose.yml', 5, 'high']]);
+    // a bare postgresql:// in the environment may be read by psycopg or asyncpg directly: silent
+    assert.deepEqual(await severities('sqlalchemy==2.0.36\npyyaml==6.0.2\n', '    environment:\n      DATABASE_URL: postgresql://u:p@db/app\n'), []);
   });
 });

@@ -56,6 +56,11 @@ test('import inventory: relative, __future__ and TYPE_CHECKING skipped; optional
   assert.deepEqual(f.calls.map((c) => [c.callee, c.keywords.get('schemes')]), [['CryptContext', ['bcrypt', 'argon2']]]);
 });
 
+test('imports under `if __name__ == "__main__"` are conditional', async () => {
+  const f = await scanPythonModule(new SourceFile('m.py', 'import fastapi\nif __name__ == "__main__":\n    import uvicorn\n'));
+  assert.deepEqual(f.imports.map((i) => [i.top, i.conditional]), [['fastapi', false], ['uvicorn', true]]);
+});
+
 test('broken code still yields its imports', async () => {
   const f = await scanPythonModule(new SourceFile('b.py', 'import requests\ndef broken(:\n    pass\nfrom flask import Flask\n'));
   assert.equal(f.hasErrors, true);

@@ -168,8 +168,8 @@ export function interpretCommand(c: RunCommand, env: { nodeEnv?: string }): Inst
   if (base === 'npm' || base === 'yarn' || base === 'pnpm') return node(c, i, base, env);
   if (base === 'setup.py' || (isPython(name) && /setup\.py$/.test(w[i + 1] ?? '') && w[i + 2] === 'install')) return [{ ...baseIntent('pip', c, i), opaque: 'setup.py install' }];
   // a script or build tool may install packages we cannot see
-  const script = /^(?:sh|bash|dash|ash|zsh)$/.test(base) ? w.slice(i + 1).find((x) => !x.startsWith('-')) : name.includes('/') || /\.sh$/.test(name) ? name : undefined;
-  if ((script && !/^(?:\/usr)?\/s?bin\//.test(script)) || /^(?:make|just|task|invoke|nox|tox)$/.test(base)) return [{ ...baseIntent('script', c, i), opaque: `runs ${script ?? base}, which may install packages` }];
+  const script = /^(?:sh|bash|dash|ash|zsh)$/.test(base) ? (w.slice(i + 1).some((x) => /^-\w*c/.test(x)) ? undefined : w.slice(i + 1).find((x) => !x.startsWith('-'))) : name.startsWith('./') || /\.sh$/.test(name) ? name : undefined;
+  if (script || /^(?:make|just|task|invoke|nox|tox)$/.test(base)) return [{ ...baseIntent('script', c, i), opaque: `runs ${script ?? base}, which may install packages` }];
   return [];
 }
 

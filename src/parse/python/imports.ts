@@ -6,7 +6,8 @@
  * - imports under `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`) never run, so they are skipped;
  * - imports in a `try:` body whose `except` catches ImportError / ModuleNotFoundError (or
  *   Exception, BaseException, a bare except) are marked `optional`: the module copes without them;
- * - imports under `if sys.version_info ...` / `sys.platform` / `os.name` are marked `conditional`.
+ * - imports under `if sys.version_info ...` / `sys.platform` / `os.name`, or under
+ *   `if __name__ == "__main__":` (not run when a server imports the module), are marked `conditional`.
  *
  * Callers may also ask for string literals and calls they care about (database URLs, passlib
  * schemes): the parse layer knows no package facts, so it takes predicates.
@@ -65,7 +66,7 @@ export interface PythonScanOptions {
 
 const IMPORT_ERRORS = /^(?:ImportError|ModuleNotFoundError|Exception|BaseException|builtins\.(?:ImportError|ModuleNotFoundError))$/;
 const TYPE_CHECKING = /^(?:typing\.|t\.)?TYPE_CHECKING$/;
-const GUARD = /\bsys\.version_info\b|\bsys\.platform\b|\bos\.name\b|\bplatform\.(?:system|python_version|python_implementation)\b/;
+const GUARD = /\bsys\.version_info\b|\bsys\.platform\b|\bos\.name\b|\bplatform\.(?:system|python_version|python_implementation)\b|^__name__==["']__main__["']$/;
 
 export async function scanPythonModule(source: SourceFile, options: PythonScanOptions = {}): Promise<PythonModuleFacts> {
   const parser = await loadLanguage('python');

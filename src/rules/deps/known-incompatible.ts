@@ -63,13 +63,13 @@ export default defineRule({
         const install = (fix.decl ?? other.decl)?.install.loc;
         if (install) related.push({ location: install, message: 'the install step' });
         report({
-          message: `The image installs ${describe(row.fixSide.dist, fix)} with ${describe(row.other.dist, other)}: ${row.when}, it fails with "${row.error}". Fix: ${row.fix}.`,
+          message: `The image installs ${describe(row.fixSide.dist, fix)} with ${describe(row.other.dist, other)}, a pair that fails with "${row.error}" ${row.when}. Fix: ${row.fix}.`,
           location: loc,
           ...(t.env ? { environment: t.env.name } : {}),
           ...(t.service ? { service: t.service.name } : {}),
           related,
           key: `${row.id} ${b.dockerfile}`,
-          verify: [runIn(t, `pip show ${row.fixSide.dist} ${row.other.dist}`)],
+          verify: [runIn(t, 'pip', `show ${row.fixSide.dist} ${row.other.dist}`)],
         });
       }
     }

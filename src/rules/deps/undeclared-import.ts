@@ -76,7 +76,7 @@ export default defineRule({
           severity,
           related,
           key: `import ${i.top} ${b.dockerfile}`,
-          verify: [runIn(t, `python -c "import ${i.module}"`)],
+          verify: [runIn(t, 'python', `-c "import ${i.module}"`)],
         });
       }
 
@@ -98,7 +98,7 @@ export default defineRule({
           severity: uncertain ? 'info' : need.conf === 'V' ? 'critical' : 'high',
           related,
           key: `need ${id} ${b.dockerfile}`,
-          verify: [runIn(t, `python -c "import importlib.metadata as m; m.version('${need.dists[0]}')"`)],
+          verify: [runIn(t, 'python', `-c "import importlib.metadata as m; print(m.version('${need.dists[0]}'))"`)],
         });
       }
     }
@@ -122,7 +122,7 @@ function commandNeeds(t: BuildTarget): { need: ImplicitNeed; loc: Location }[] {
     for (const s of steps) lines.push({ argv: s.argv, loc: s.loc });
   } else {
     const svc = t.service;
-    const stage = svc?.runtime.stage;
+    const stage = t.stage;
     for (const c of [svc?.entrypoint ?? stage?.entrypoint, svc?.command ?? stage?.cmd]) {
       if (!c) continue;
       lines.push({ argv: c.form === 'exec' ? c.argv : c.text.split(/\s+/), loc: c.loc });

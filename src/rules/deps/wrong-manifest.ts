@@ -60,12 +60,12 @@ export default defineRule({
             const names = missing.map((r) => r.name);
             const related: RelatedLocation[] = missing.slice(0, 5).map((r) => ({ location: r.loc, message: `${r.name} is declared here` }));
             report({
-              message: `The image installs ${[...new Set(reqSteps.map((x) => x.manifest))].join(', ')}, but the application's dependencies live in ${pyPath}: ${names.slice(0, 6).join(', ')}${names.length > 6 ? ` and ${names.length - 6} more` : ''} ${names.length === 1 ? 'is' : 'are'} declared there and not installed, so importing ${names.length === 1 ? 'it' : 'them'} fails with ModuleNotFoundError.`,
+              message: `The image installs ${[...new Set(reqSteps.map((x) => x.manifest))].join(', ')}, but the application's dependencies live in ${pyPath}: ${names.slice(0, 6).join(', ')}${names.length > 6 ? ` and ${names.length - 6} more` : ''} ${names.length === 1 ? 'is' : 'are'} declared there but missing from what the image installs, so importing ${names.length === 1 ? 'it' : 'them'} fails with ModuleNotFoundError.`,
               location: s.loc,
               ...scope,
               related,
               key: `pyproject ${pyPath} ${b.dockerfile}`,
-              verify: [runIn(t, 'pip check')],
+              verify: [runIn(t, 'pip', 'check')],
             });
           }
         }
@@ -86,7 +86,7 @@ export default defineRule({
               ...scope,
               related: [{ location: { file: main }, message: 'the main requirements file, not installed' }],
               key: `dev manifest ${installed.join(',')} ${b.dockerfile}`,
-              verify: [runIn(t, 'pip check')],
+              verify: [runIn(t, 'pip', 'check')],
             });
           }
         }
