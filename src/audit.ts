@@ -23,6 +23,8 @@ export interface AuditOptions {
   ignoreRules?: string[];
   /** git facts: 'auto' (default) reads .git/index; 'off'; or a path → mode map (tests) */
   git?: 'auto' | 'off' | ReadonlyMap<string, number>;
+  /** fingerprints of accepted findings (`--baseline`): left out of the result */
+  baseline?: ReadonlySet<string>;
   /** override the registry (tests) */
   rules?: readonly Rule[];
 }
@@ -53,8 +55,9 @@ export async function audit(options: AuditOptions): Promise<AuditOutput> {
     ignores: d.config.ignore,
     environments: options.environments,
   });
+  const findings = options.baseline ? run.findings.filter((f) => !options.baseline!.has(f.fingerprint)) : run.findings;
   const summary = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of run.findings) summary[f.severity]++;
+  for (const f of findings) summary[f.severity]++;
   const wanted = options.environments?.length ? new Set(options.environments) : null;
   return {
     model,
@@ -66,9 +69,10 @@ export async function audit(options: AuditOptions): Promise<AuditOutput> {
       environments: model.environments
         .filter((e) => !wanted || wanted.has(e.name))
         .map((e) => ({ name: e.name, composeFiles: e.composeFiles, services: e.services.map((s) => s.name) })),
-      findings: run.findings,
+      findings,
       summary,
       suppressed: run.suppressed,
+      ...(options.baseline ? { baselined: run.findings.length - findings.length } : {}),
     },
   };
 }

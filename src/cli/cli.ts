@@ -4,7 +4,7 @@
  *   1  a finding reached --fail-on
  *   2  usage error or internal error (one line; a stack trace with DRYDOCK_DEBUG=1)
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { audit, UsageError, type AuditOutput } from '../audit.js';
@@ -12,6 +12,7 @@ import { reaches, SEVERITIES, type Severity } from '../core/severity.js';
 import { ConfigError } from '../discover/config.js';
 import { collectSecretValues } from '../model/secrets.js';
 import type { ReportContext, ServiceGraph } from '../report/context.js';
+import { parseBaseline } from '../report/baseline.js';
 import { envMappingRows } from '../report/env-table.js';
 import { FORMATS, render, type Format } from '../report/index.js';
 import { findRule } from '../rules/index.js';
@@ -22,6 +23,7 @@ import { registerEnvCommand } from './commands/env.js';
 import { registerRuleCommands } from './commands/rules.js';
 import { registerFixCommand } from './commands/fix.js';
 import { registerBootCommand } from './commands/boot.js';
+import { registerBaselineCommand } from './commands/baseline.js';
 
 export type { Io };
 
@@ -38,6 +40,7 @@ interface ScanOptions {
   color: boolean;
   quiet?: boolean;
   listEnvironments?: boolean;
+  baseline?: string;
 }
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
@@ -63,6 +66,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     .option('--no-color', 'no ANSI colours')
     .option('-q, --quiet', 'findings only: no code frames')
     .option('--list-environments', 'print the environments drydock found and exit')
+    .option('--baseline <file>', 'report only findings not listed in this baseline file (see drydock baseline)')
     .action(async (dir: string, opts: ScanOptions) => {
       exitCode = await scan(dir, opts, io);
     });
@@ -71,6 +75,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   registerEnvCommand(program, io, (c) => (exitCode = c));
   registerFixCommand(program, io, (c) => (exitCode = c));
   registerBootCommand(program, io, (c) => (exitCode = c));
+  registerBaselineCommand(program, io, (c) => (exitCode = c));
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -96,7 +101,9 @@ async function scan(dir: string, opts: ScanOptions, io: Io): Promise<number> {
   const outputs = opts.output ?? [];
   if (outputs.length > Math.max(formats.length, 1)) throw new UsageError('each --output needs its own --format before it');
   for (const id of opts.ignore ?? []) if (!findRule(id)) throw new UsageError(`unknown rule "${id}" in --ignore (see drydock rules)`);
+  const baseline = opts.baseline ? readBaseline(resolve(io.cwd, opts.baseline)) : undefined;
   const out: AuditOutput = await audit({
+    baseline,
     root,
     environments: opts.env,
     composeFiles: opts.composeFile?.map((f) => resolve(io.cwd, f)),
@@ -140,4 +147,18 @@ async function scan(dir: string, opts: ScanOptions, io: Io): Promise<number> {
   if (out.crashed.length) return 2;
   if (opts.failOn === 'never') return 0;
   return out.result.findings.some((f) => reaches(f.severity, opts.failOn as Severity)) ? 1 : 0;
+}
+
+function readBaseline(file: string): Set<string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read baseline ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return parseBaseline(text);
+  } catch (e) {
+    throw new UsageError(`baseline ${file} is ${(e as Error).message}`);
+  }
 }

@@ -17,4 +17,6 @@ export interface AuditResult {
   summary: Record<Severity, number>;
   /** findings dropped by inline `drydock-ignore` comments or config ignores */
   suppressed: number;
+  /** findings left out because a baseline file lists their fingerprints (`--baseline`) */
+  baselined?: number;
 }

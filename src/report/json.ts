@@ -2,6 +2,6 @@
 import type { AuditResult } from '../core/result.js';
 
 export function renderJson(result: AuditResult): string {
-  const { suppressed: _suppressed, ...rest } = result;
+  const { suppressed: _suppressed, baselined: _baselined, ...rest } = result;
   return JSON.stringify(rest, null, 2) + '\n';
 }

@@ -56,9 +56,10 @@ export function summaryLine(result: AuditResult, c = pc.createColors(false)): st
   const n = result.findings.length;
   const envs = result.environments.length;
   const envText = `${envs} environment${envs === 1 ? '' : 's'}`;
-  if (!n) return c.green(`No problems found in ${envText}.`) + (result.suppressed ? c.dim(` (${result.suppressed} suppressed)`) : '');
+  const hidden = [result.suppressed ? `${result.suppressed} suppressed` : '', result.baselined ? `${result.baselined} in the baseline` : ''].filter(Boolean).join(', ');
+  if (!n) return c.green(`No problems found in ${envText}.`) + (hidden ? c.dim(` (${hidden})`) : '');
   const parts = SEVERITIES.filter((s) => result.summary[s]).map((s) => `${result.summary[s]} ${s}`);
-  return `Found ${n} problem${n === 1 ? '' : 's'} (${parts.join(', ')}) in ${envText}.` + (result.suppressed ? ` ${result.suppressed} suppressed.` : '');
+  return `Found ${n} problem${n === 1 ? '' : 's'} (${parts.join(', ')}) in ${envText}.` + (hidden ? ` (${hidden})` : '');
 }
 
 function codeFrame(f: Finding, ctx: ReportContext, c: ReturnType<typeof pc.createColors>): string[] {

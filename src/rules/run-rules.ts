@@ -31,8 +31,14 @@ export interface RunOutcome {
   crashed: { ruleId: string; error: Error }[];
 }
 
+/**
+ * A finding's identity across unrelated edits: rule, environment, service, file and what the
+ * finding is about, never where. Line and column numbers inside the message or key
+ * (`compose.yaml:12`, `line 7`) are dropped, so inserting lines above a finding keeps it.
+ */
 export function fingerprint(ruleId: string, f: FindingInput): string {
-  const key = [ruleId, f.environment ?? '', f.service ?? '', f.location.file, f.key ?? f.message].join('\0');
+  const what = (f.key ?? f.message).replace(/(\.[A-Za-z][A-Za-z0-9]*|Dockerfile[\w.-]*|\.env[\w.-]*):\d+(?::\d+)?/g, '$1').replace(/\blines? \d+(?:-\d+)?/g, 'line');
+  const key = [ruleId, f.environment ?? '', f.service ?? '', f.location.file, what].join('\0');
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
