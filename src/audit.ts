@@ -4,7 +4,7 @@
  */
 import type { AuditResult } from './core/result.js';
 import { SEVERITIES, type Severity } from './core/severity.js';
-import { discover } from './discover/index.js';
+import { discover, type GitOption } from './discover/index.js';
 import { buildModel } from './model/build-model.js';
 import type { ProjectModel } from './model/types.js';
 import { RULES } from './rules/index.js';
@@ -22,7 +22,7 @@ export interface AuditOptions {
   /** rule ids to skip (`--ignore`) */
   ignoreRules?: string[];
   /** git facts: 'auto' (default) reads .git/index; 'off'; or a path → mode map (tests) */
-  git?: 'auto' | 'off' | ReadonlyMap<string, number>;
+  git?: GitOption;
   /** fingerprints of accepted findings (`--baseline`): left out of the result */
   baseline?: ReadonlySet<string>;
   /** override the registry (tests) */

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitFacts } from './types.js';
 import { findGitDir, gitPrefix, readGitIndex } from './git-index.js';
+import { openGitHistory, type GitHistory } from './git-history.js';
 
 export function loadGitFacts(root: string, gitignored: (path: string) => boolean): GitFacts | null {
   const gitDir = findGitDir(root);
@@ -26,5 +27,6 @@ export function loadGitFacts(root: string, gitignored: (path: string) => boolean
     tracked.add(rel);
     modes.set(rel, e.mode);
   }
-  return { tracked, modes, ignored: gitignored };
+  let history: GitHistory | null | undefined;
+  return { tracked, modes, ignored: gitignored, history: () => (history === undefined ? (history = openGitHistory(gitDir, { prefix })) : history) };
 }

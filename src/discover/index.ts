@@ -12,12 +12,18 @@ import { loadGitFacts } from './git.js';
 import { readSource, type ReadOutcome } from './read-file.js';
 import { walkTree, type WalkResult } from './walk.js';
 
+/**
+ * 'auto' reads .git/index; 'off' ignores git; a map (path → mode) stands in for the index
+ * (tests); `{ facts }` reuses facts read elsewhere (the fix engine's scratch copy of a tree).
+ */
+export type GitOption = 'auto' | 'off' | ReadonlyMap<string, number> | { facts: GitFacts };
+
 export interface DiscoverOptions {
   /** explicit compose files (`-f`), relative to the root or absolute: one environment */
   composeFiles?: string[];
   configFile?: string;
   /** 'auto' reads .git/index; 'off' ignores git; a map (path → mode) stands in for the index (tests) */
-  git?: 'auto' | 'off' | ReadonlyMap<string, number>;
+  git?: GitOption;
 }
 
 export interface ReadProblem {
@@ -49,7 +55,9 @@ export function discover(rootDir: string, options: DiscoverOptions = {}): Discov
       ? null
       : gitOpt === 'auto'
         ? loadGitFacts(root, walk.gitignored)
-        : { tracked: new Set(gitOpt.keys()), modes: gitOpt, ignored: walk.gitignored };
+        : gitOpt instanceof Map
+          ? { tracked: new Set(gitOpt.keys()), modes: gitOpt, ignored: walk.gitignored }
+          : { ...(gitOpt as { facts: GitFacts }).facts, ignored: walk.gitignored };
   const cache = new Map<string, ReadOutcome>();
   const read = (path: string): ReadOutcome => {
     let r = cache.get(path);

@@ -27,6 +27,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Finding, Fix, TextEdit } from '../core/finding.js';
 import { formatLocation, type Location } from '../core/location.js';
 import { readSource } from '../discover/read-file.js';
+import type { GitOption } from '../discover/index.js';
 import { collectSecretValues } from '../model/secrets.js';
 import type { ProjectModel } from '../model/types.js';
 import { EditSet, invalidEdit, spliceAll } from './apply-edits.js';
@@ -48,7 +49,7 @@ export interface AuditRun {
 export interface FixAuditOptions {
   root: string;
   composeFiles?: string[];
-  git?: 'auto' | 'off' | ReadonlyMap<string, number>;
+  git?: GitOption;
 }
 
 export interface FixOptions<O extends FixAuditOptions> {
@@ -617,7 +618,8 @@ export async function fixProject<O extends FixAuditOptions>(opts: FixOptions<O>)
   try {
     scratch = makeScratchCopy(baseline.model.tree);
     const gitFacts = baseline.model.tree.git;
-    const git = opts.auditOptions?.git && opts.auditOptions.git !== 'auto' ? opts.auditOptions.git : gitFacts ? new Map(gitFacts.modes) : 'off';
+    // the scratch copy has no .git: reuse the tree's git facts (index modes and history)
+    const git = opts.auditOptions?.git && opts.auditOptions.git !== 'auto' ? opts.auditOptions.git : gitFacts ? { facts: gitFacts } : 'off';
     const s = scratch.root;
     const composeFiles = opts.auditOptions?.composeFiles?.map((f) => {
       const abs = resolve(root, f);

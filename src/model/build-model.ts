@@ -11,9 +11,12 @@ import type { DotenvFile } from '../parse/dotenv/types.js';
 import { dockerignoreFor } from './build-context.js';
 import { buildEnvironment, type ComposeLoader } from './compose/build-environment.js';
 import { readApp } from './app/build-app.js';
+import { addPythonRuntime } from './app/python-runtime.js';
+import { addRoutes } from './app/routes.js';
 import { buildDockerfileModel } from './dockerfile-model.js';
 import { addImageModels } from './image-fs.js';
 import { buildDepsModel } from './deps/build-deps.js';
+import { addPinnedImageFacts } from './pinned-images.js';
 import { addStartPlans, detectMigrationTools } from './start/index.js';
 import type { ComposeFileModel, DockerfileModel, ParseProblem, ProjectModel } from './types.js';
 
@@ -110,6 +113,7 @@ export async function buildModel(d: Discovery): Promise<ProjectModel> {
   const app = await readApp(d, environments, sources, problems);
   const tree = { root: d.root, files: d.walk.files, dirs: d.walk.dirs, kinds: d.walk.kinds, git: d.git };
   await addStartPlans(environments, tree, readText);
+  await addRoutes(environments, tree, readText);
   const migrations = detectMigrationTools(tree, readText);
 
   const model: ProjectModel = {
@@ -126,5 +130,7 @@ export async function buildModel(d: Discovery): Promise<ProjectModel> {
   };
   await addImageModels(model, readText);
   model.deps = await buildDepsModel({ model, read: readText, problem: (p) => problems.push(p) });
+  addPinnedImageFacts(model);
+  await addPythonRuntime(model, readText);
   return model;
 }

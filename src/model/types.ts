@@ -9,13 +9,19 @@ import type { DockerfileAst, DockerInstruction } from '../parse/dockerfile/types
 import type { DotenvFile } from '../parse/dotenv/types.js';
 import type { FileKind, GitFacts } from '../discover/types.js';
 import type { AppModel, ServiceApp } from './app/types.js';
+import type { ProxyConfig, ServicePython } from './app/runtime-types.js';
+import type { RouteSet } from './app/route-types.js';
 import type { DepsModel } from './deps/types.js';
 import type { ImageModel } from './image/types.js';
+import type { PinnedImageStaleness } from './pinned-image-types.js';
 
 export type { FileKind, GitFacts };
 export type * from './app/types.js';
+export type * from './app/runtime-types.js';
+export type * from './app/route-types.js';
 
 export type * from './image/types.js';
+export type * from './pinned-image-types.js';
 
 export interface Sourced<T> {
   value: T;
@@ -246,6 +252,10 @@ export interface ServiceModel {
   app?: ServiceApp;
   /** what the container executes when it starts (ENTRYPOINT/CMD/compose, through its scripts); see StartPlan */
   start?: StartPlan;
+  /** Python modules its start path names, the Celery app and the Django settings it runs with, resolved in its image (model/app/python-runtime.ts) */
+  python?: ServicePython;
+  /** production services only: a pinned `image:` the repository also builds, and the build inputs git changed after the pin (model/pinned-images.ts) */
+  pinnedImage?: PinnedImageStaleness;
 }
 
 export interface ServiceImage {
@@ -391,6 +401,8 @@ export interface ServerFact {
   /** index of the step in StartPlan.steps */
   step: number;
   loc: Location;
+  /** the HTTP routes the application serves (model/app/routes.ts); undefined when drydock cannot read them */
+  routes?: RouteSet;
 }
 
 export type MigrationToolName = 'alembic' | 'flask-migrate' | 'django' | 'prisma' | 'knex' | 'sequelize' | 'typeorm' | 'rails';
@@ -471,4 +483,6 @@ export interface ProjectModel {
   migrations: MigrationTool[];
   /** dependency manifests, what each image build installs and what the application imports (model/deps) */
   deps?: DepsModel;
+  /** reverse-proxy configurations (nginx, Caddy) bind-mounted into services (model/app/proxy.ts) */
+  proxies?: ProxyConfig[];
 }

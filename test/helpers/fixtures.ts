@@ -3,11 +3,14 @@
  * An invalid case holds `expected.json`: the exact findings of that rule, as
  * [{ "file": "...", "line": N, "environment"?: "...", "severity"?: "..." }]. A valid case must
  * produce no finding of its rule. `git-tracked.txt` (one path per line, `100755 path` for an
- * executable) stands in for the git index; without it git is off.
+ * executable) stands in for the git index; without it git is off. `git-history.json` (see
+ * git-writer.ts) instead makes a real `.git` with those commits in a temporary copy of the case.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audit, type AuditOutput } from '../../src/audit.js';
+import { buildRepository, type HistorySpec } from './git-writer.js';
 
 export const RULE_FIXTURES = join(import.meta.dirname, '..', 'rules');
 
@@ -32,8 +35,17 @@ export function gitFromFixture(dir: string): ReadonlyMap<string, number> | 'off'
   return map;
 }
 
-export function scanFixture(dir: string, extra: { environments?: string[] } = {}): Promise<AuditOutput> {
-  return audit({ root: dir, git: gitFromFixture(dir), ...extra });
+export async function scanFixture(dir: string, extra: { environments?: string[] } = {}): Promise<AuditOutput> {
+  if (!existsSync(join(dir, 'git-history.json'))) return audit({ root: dir, git: gitFromFixture(dir), ...extra });
+  // a case with history: scan a copy with a real .git built from git-history.json (helpers/git-writer.ts)
+  const root = mkdtempSync(join(tmpdir(), 'drydock-history-'));
+  try {
+    cpSync(dir, root, { recursive: true });
+    buildRepository(root, JSON.parse(readFileSync(join(dir, 'git-history.json'), 'utf8')) as HistorySpec);
+    return await audit({ root, git: 'auto', ...extra });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 export interface FixtureCase {

@@ -193,6 +193,8 @@ function inherit(p: ImageState): ImageState {
   s.importFrom(p);
   for (const [k, t] of p.tools) s.tools.set(k, { ...t });
   s.toolsUnknown = p.toolsUnknown;
+  s.packagesInstalled = p.packagesInstalled;
+  s.unknownPackages = p.unknownPackages;
   for (const a of p.accounts) s.accounts.push({ ...a });
   for (const g of p.groups) s.groups.push({ ...g });
   s.accountsUnknown = p.accountsUnknown;
@@ -230,8 +232,8 @@ function imageModel(
     for (const dir of path) {
       const r = state.lookup(`${dir}/${name}`);
       if (r.exists === true) {
-        const e = r.entry!;
-        if (e.kind === 'dir') continue;
+        const e = r.entry;
+        if (!e || e.kind === 'dir') continue; // no entry: a base-image top-level directory (`.` resolves to one)
         const info = fileExecutable(state, `${dir}/${name}`);
         if (info.found !== false) return info;
         continue;
@@ -323,7 +325,8 @@ function fileExecutable(state: ImageState, p: string, depth = 0): ExecutableInfo
     }
     return { found: undefined };
   }
-  const e = r.entry!;
+  const e = r.entry;
+  if (!e) return { found: false, path: p, via: 'base' }; // a base-image top-level directory
   const via = e.origin === 'base' ? 'base' : state.tools.get(posix.basename(p))?.path === p ? 'package' : state.python.some((x) => x.scriptsDir && isUnder(p, x.scriptsDir)) ? 'pip' : 'file';
   const info: ExecutableInfo = { found: undefined, path: p, via, ...(e.changedBy ? { instruction: e.changedBy } : {}) };
   if (e.kind === 'dir') return { ...info, found: false };

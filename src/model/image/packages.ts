@@ -24,12 +24,18 @@ function installPackages(ctx: StageCtx, manager: PackageManager, names: Args): v
       // a package we cannot name (variable, local .deb): anything may now be on PATH
       for (const d of PKG_BIN_DIRS) ctx.state.zone(d, 'any');
       ctx.state.systemAccountsUnknown = true;
+      ctx.state.packagesInstalled = true;
+      ctx.state.unknownPackages = true;
       continue;
     }
     ctx.osPackages.push({ manager, name: raw, action: 'install', instruction: ctx.ins });
     ctx.state.systemAccountsUnknown = true; // packages may add system users (postgres, redis, www-data)
+    ctx.state.packagesInstalled = true; // and bring in dependencies we do not list
     const known = packageTools(manager, raw);
-    if (!known) continue;
+    if (!known) {
+      ctx.state.unknownPackages = true;
+      continue;
+    }
     for (const [tool, path] of Object.entries(known.tools)) {
       mkdirs(ctx, posix.dirname(path), 0o755, 'root');
       ctx.state.set(path, ownedEntry(ctx, { kind: 'file', mode: 0o755 }, 'root', 'root'));

@@ -25,8 +25,11 @@ const NO_EFFECT = new Set([
   'read', 'local', 'declare', 'typeset', 'readonly', 'unset', 'ulimit', 'umask', 'set', 'sha256sum', 'sha512sum', 'sha1sum', 'md5sum',
   'gpg', 'gpgconf', 'gpgv', 'dpkg-architecture', 'dpkg-query', 'dpkg-reconfigure', 'ldconfig', 'locale-gen', 'update-ca-certificates', 'sync', 'stat',
   'file', 'ldd', 'nproc', 'getent', 'basename', 'dirname', 'realpath', 'readlink', 'env', 'export', 'source', '.', 'trap', 'wait', 'diff', 'cmp',
-  'chpasswd', 'passwd', 'gpasswd', 'update-alternatives', 'node', 'nodejs', 'java', 'mktemp',
+  'chpasswd', 'passwd', 'gpasswd', 'update-alternatives', 'mktemp',
 ]);
+
+/** Interpreters that run a program of the project: it may write files anywhere (not executables on PATH). */
+const RUNS_PROGRAM = new Set(['node', 'nodejs', 'java', 'deno', 'bun']);
 
 /** Build steps that write files (not executables on PATH) somewhere we cannot tell. */
 const WRITES_FILES = new Set(['tsc', 'npx', 'vite', 'webpack', 'next', 'nest', 'mvn', 'gradle', 'dotnet', 'cargo', 'composer', 'bundle', 'gem', 'yarn', 'pnpm', 'collectstatic', 'django-admin', 'alembic']);
@@ -257,7 +260,16 @@ class RunInterpreter {
     }
     if (/^pip(\d(\.\d+)?)?$/.test(base)) return this.pip(name, args);
     if (/^python(\d(\.\d+)?)?$/.test(base)) return this.python(name, args);
-    if (WRITES_FILES.has(base)) return this.zoneHere('files');
+    if (RUNS_PROGRAM.has(base)) return args.length === 0 || args.every((a) => a === '--version' || a === '-v') ? undefined : this.zoneHere('files', '/');
+    if (WRITES_FILES.has(base)) {
+      // output paths given on the command line (`-o /out`, `--outDir=../dist`) may lie outside the working directory
+      for (const a of args) {
+        const v = a === undefined ? undefined : a.startsWith('-') && a.includes('=') ? a.slice(a.indexOf('=') + 1) : a;
+        if (v !== undefined && !v.startsWith('-') && v.includes('/') && !/^[a-z]+:\/\//i.test(v)) this.zoneHere('files', posix.dirname(literalDir(resolveIn(this.cwd, v))));
+      }
+      if (args.some((a) => a === undefined)) return this.zoneHere('files', '/');
+      return this.zoneHere('files');
+    }
     if (base === 'make' || base === 'cmake' || base === 'configure' || base === 'go') {
       if (base === 'go' && args[0] === 'build') {
         const o = args.indexOf('-o');
@@ -581,7 +593,8 @@ class RunInterpreter {
       else if (tool === 'curl' && a !== undefined && /^-[a-zA-Z]*O$/.test(a)) remoteName = true;
       else if (tool === 'curl' && a === '--remote-name') remoteName = true;
       else if (tool === 'curl' && a !== undefined && /^-[a-zA-Z]*o$/.test(a)) out = args[++i];
-      else if (tool === 'wget' && (a === '-O' || a === '--output-document')) out = args[++i];
+      else if (tool === 'wget' && (a === '-O' || a === '--output-document' || (a !== undefined && /^-[a-zA-Z]*O$/.test(a)))) out = args[++i];
+      else if (tool === 'wget' && a !== undefined && /^-[a-zA-Z]*O./.test(a) && !a.startsWith('--')) out = a.slice(a.indexOf('O') + 1);
       else if (tool === 'wget' && a?.startsWith('--output-document=')) out = a.slice(18);
       else if (tool === 'wget' && (a === '-P' || a === '--directory-prefix')) dir = args[++i];
     }
@@ -624,8 +637,26 @@ class RunInterpreter {
   }
 
   private git(args: Args): void {
-    if (args[0] !== 'clone') return;
-    const ops = args.slice(1).filter((a) => !(a?.startsWith('-') ?? false));
+    if (args[0] !== 'clone') {
+      // `git -C dir …`, `git checkout`, `git submodule update`, `git pull`: files change under the repository
+      const c = args.indexOf('-C');
+      if (c >= 0) {
+        const d = args[c + 1];
+        return d === undefined ? this.zoneHere('files', '/') : this.zoneHere('files', resolveIn(this.cwd, d));
+      }
+      if (['config', 'status', 'log', 'rev-parse', 'describe', 'show', '--version', 'version'].includes(args[0] ?? '')) return;
+      return this.zoneHere('files');
+    }
+    const VALUED = new Set(['-b', '--branch', '--depth', '-o', '--origin', '-c', '--config', '--reference', '--reference-if-able', '--separate-git-dir', '-j', '--jobs', '--template', '--shallow-since', '--shallow-exclude', '-u', '--upload-pack', '--server-option', '--bundle-uri']);
+    const ops: Args = [];
+    for (let i = 1; i < args.length; i++) {
+      const a = args[i];
+      if (a !== undefined && a.startsWith('-')) {
+        if (VALUED.has(a)) i++;
+        continue;
+      }
+      ops.push(a);
+    }
     const url = ops[0];
     const dir = ops[1] ?? (url ? posix.basename(url).replace(/\.git$/, '') : undefined);
     if (dir === undefined) return this.ctx.opaque('git clone into a path we cannot expand');

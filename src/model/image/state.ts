@@ -46,6 +46,19 @@ interface Marker extends Event {
   zone?: ZoneKind;
 }
 
+/**
+ * Tools that many OS packages pull in as dependencies (Debian: python3 for supervisor, python3-pip,
+ * awscli; procps, perl, make/gcc through build-essential; nodejs for npm). Installing any package
+ * makes their absence from the base image no longer decide anything.
+ */
+const DEPENDENCY_TOOLS: ReadonlySet<string> = new Set(['python3', 'python', 'perl', 'ps', 'pgrep', 'pkill', 'gcc', 'g++', 'cc', 'make', 'bash', 'node', 'nodejs', 'git', 'ssh', 'gpg', 'hostname']);
+/**
+ * Tools a package we cannot list is not expected to bring in as a dependency: they come from their
+ * own packages (curl, netcat, gosu, tini, su-exec, dumb-init). Not wget (google-chrome-stable depends
+ * on it), nor the postgres and redis clients (any postgresql-* or redis package pulls them in).
+ */
+const OWN_PACKAGE_TOOLS: ReadonlySet<string> = new Set(['curl', 'nc', 'netcat', 'gosu', 'tini', 'su-exec', 'dumb-init']);
+
 /** Folder names the repository walk skips (src/discover/walk.ts SKIP_DIRS): their files are unknown to us. */
 const WALK_SKIPPED = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.terraform', 'bower_components', '.next', '.cache', 'vendor', 'third_party']);
 
@@ -102,6 +115,13 @@ export class ImageState {
   readonly python: PythonPackageInstall[] = [];
   /** virtualenvs created in the image (their bin dirs) */
   readonly venvs = new Set<string>();
+  /**
+   * OS packages were installed: their dependencies are not modelled, so tools the base image lacks
+   * but that packages commonly pull in (python3, perl, ps, gcc, ...) may now exist. With a package
+   * we cannot list (`unknownPackages`), any tool may, except those only their own package ships.
+   */
+  packagesInstalled = false;
+  unknownPackages = false;
 
   constructor(
     readonly base: BaseImageFacts | undefined,
@@ -196,7 +216,7 @@ export class ImageState {
    * opaque step re-records what it may have changed, without owner and mode); a removal or
    * nothing recorded gives way to a later marker covering the path.
    */
-  lookup(path: string, step = Infinity): { exists: boolean | undefined; entry?: Entry; zone?: ZoneKind } {
+  lookup(path: string, step = Infinity, ignoreZone?: (zonePath: string, kind: ZoneKind) => boolean): { exists: boolean | undefined; entry?: Entry; zone?: ZoneKind } {
     const p = normPath(path);
     let version: Version | undefined;
     const versions = this.versions.get(p);
@@ -217,6 +237,7 @@ export class ImageState {
       if (!covers) continue;
       if (m.type === 'zone') {
         if (m.zone === 'context' && !p.slice(m.path.length).split('/').some((s) => WALK_SKIPPED.has(s))) continue;
+        if (ignoreZone?.(m.path, m.zone!)) continue;
         best = { exists: undefined, zone: m.zone! };
       } else best = { exists: false };
     }
@@ -273,7 +294,9 @@ export class ImageState {
   /** Base-image tool facts, unless this stage's own steps say otherwise. */
   baseTool(name: string): boolean | undefined {
     if (this.unknownBase || !this.base) return undefined;
-    return baseHasTool(this.base, name);
+    const has = baseHasTool(this.base, name);
+    if (has === false && ((this.unknownPackages && !OWN_PACKAGE_TOOLS.has(name)) || (this.packagesInstalled && DEPENDENCY_TOOLS.has(name)))) return undefined;
+    return has;
   }
 
   // ------------------------------------------------------------ copying between stages

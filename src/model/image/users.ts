@@ -265,7 +265,7 @@ export function lookupUser(state: ImageState, query: string): ImageUser {
     if (acc.uidInferred) u.uidInferred = true;
     if (acc.home !== undefined) {
       u.home = acc.home;
-      u.homeExists = acc.home === '/nonexistent' ? false : state.lookup(acc.home).exists;
+      u.homeExists = acc.home === '/nonexistent' ? false : homeDirExists(state, acc.home);
     }
     return u;
   }
@@ -280,6 +280,19 @@ export function lookupUser(state: ImageState, query: string): ImageUser {
   // Docker runs a uid without a passwd entry with HOME=/ (moby: oci defaults, `HOME=/` when no entry)
   if (exists === false) return { query: q, exists: false, homeExists: false, ...(numeric ? { uid: Number(q) } : {}) };
   return { query: q, exists, homeExists: undefined, ...(numeric ? { uid: Number(q) } : {}) };
+}
+
+/**
+ * Whether an account's home directory exists. Build output whose location we do not know
+ * (`python manage.py collectstatic`, `python -c`, `npm run build`: a `files` zone over the whole
+ * filesystem) is not taken to create `/home/<name>`: a zone rooted above the home's parent
+ * directory is looked past. A zone at the home, its parent, or of unknown content still counts.
+ */
+function homeDirExists(state: ImageState, home: string): boolean | undefined {
+  const r = state.lookup(home);
+  if (r.exists !== undefined || r.zone !== 'files') return r.exists;
+  const parent = normPath(posixDir(normPath(home)));
+  return state.lookup(home, Infinity, (zonePath, kind) => kind === 'files' && zonePath !== parent && (zonePath === '/' || parent.startsWith(`${zonePath}/`))).exists;
 }
 
 /** Seed the accounts of a base image. */

@@ -1,0 +1,4 @@
+from celery import Celery
+
+app = Celery("blog")
+app.autodiscover_tasks()

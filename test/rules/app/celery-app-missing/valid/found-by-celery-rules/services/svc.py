@@ -1,0 +1,3 @@
+from celery import Celery
+
+worker_app = Celery("svc")

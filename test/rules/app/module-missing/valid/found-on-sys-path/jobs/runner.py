@@ -1,0 +1,1 @@
+print("namespace package: no __init__.py, still importable")

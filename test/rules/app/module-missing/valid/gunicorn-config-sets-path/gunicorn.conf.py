@@ -1,0 +1,2 @@
+bind = "0.0.0.0:8000"
+pythonpath = "src"

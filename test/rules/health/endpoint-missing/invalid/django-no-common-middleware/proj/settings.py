@@ -1,0 +1,3 @@
+SECRET_KEY = "x"
+ROOT_URLCONF = "proj.urls"
+# no MIDDLEWARE: Django's default is [], so APPEND_SLASH never redirects

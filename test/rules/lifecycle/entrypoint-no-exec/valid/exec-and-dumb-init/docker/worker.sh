@@ -1,0 +1,2 @@
+#!/bin/sh
+celery -A app.tasks worker

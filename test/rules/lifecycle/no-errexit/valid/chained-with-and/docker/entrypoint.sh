@@ -1,0 +1,3 @@
+#!/bin/sh
+alembic upgrade head && \
+  exec "$@"

@@ -1,0 +1,3 @@
+#!/bin/sh
+alembic upgrade head || exit 1
+exec "$@"

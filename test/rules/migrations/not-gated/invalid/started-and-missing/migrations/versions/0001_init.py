@@ -1,0 +1,5 @@
+revision = "0001"
+down_revision = None
+
+def upgrade():
+    pass
