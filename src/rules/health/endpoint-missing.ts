@@ -258,6 +258,7 @@ export default defineRule({
             continue;
           }
           if (m.kind === 'served' && m.methods && p.method && p.failsOnHttpError && !m.methods.includes(p.method)) {
+            if (interceptorsMayAnswer(set, p.path, model.sources).length) continue;
             const status = set.framework === 'express' ? '404' : '405 Method Not Allowed';
             report({
               message: `The healthcheck of "${svc.name}" sends ${p.method} ${pathOnly(p.path)} (\`${p.shown}\`), but the ${FRAMEWORK[set.framework]} route for it accepts only ${m.methods.join(', ')}: the app answers ${status}, ${p.failure}, and ${consequence(env, svc)}.`,
