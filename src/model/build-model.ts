@@ -14,6 +14,7 @@ import { readApp } from './app/build-app.js';
 import { addPythonRuntime } from './app/python-runtime.js';
 import { addRoutes } from './app/routes.js';
 import { buildDockerfileModel } from './dockerfile-model.js';
+import { addHealthcheckCommands } from './healthcheck-commands.js';
 import { addImageModels } from './image-fs.js';
 import { buildDepsModel } from './deps/build-deps.js';
 import { addPinnedImageFacts } from './pinned-images.js';
@@ -129,6 +130,7 @@ export async function buildModel(d: Discovery): Promise<ProjectModel> {
     ...(app ? { app } : {}),
   };
   await addImageModels(model, readText);
+  await addHealthcheckCommands(model);
   model.deps = await buildDepsModel({ model, read: readText, problem: (p) => problems.push(p) });
   addPinnedImageFacts(model);
   await addPythonRuntime(model, readText);

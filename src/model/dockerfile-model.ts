@@ -101,7 +101,7 @@ export function buildDockerfileModel(
         break;
       case 'HEALTHCHECK': {
         const test = healthcheckTest(ins);
-        if (test) m.healthcheck = { value: test, loc: ins.loc };
+        if (test) m.healthcheck = { value: test, loc: ins.loc, instruction: ins };
         break;
       }
       case 'COPY':

@@ -7,6 +7,7 @@ import type { SourceFile } from '../core/source-file.js';
 import type { YamlMapNode, YamlScalarNode } from '../parse/compose/yaml-tree.js';
 import type { DockerfileAst, DockerInstruction } from '../parse/dockerfile/types.js';
 import type { DotenvFile } from '../parse/dotenv/types.js';
+import type { ShellCommand } from '../parse/shell/types.js';
 import type { FileKind, GitFacts } from '../discover/types.js';
 import type { AppModel, ServiceApp } from './app/types.js';
 import type { ProxyConfig, ServicePython } from './app/runtime-types.js';
@@ -96,7 +97,7 @@ export interface StageModel {
   cmd?: CommandSpec;
   expose: Sourced<string>[];
   /** HEALTHCHECK test; ['NONE'] when disabled */
-  healthcheck?: Sourced<string[]>;
+  healthcheck?: ImageHealthcheck;
   copies: CopyStep[];
   /** what the image contains after each instruction (src/model/image-fs.ts); set after the model is built */
   image?: ImageModel;
@@ -183,6 +184,22 @@ export interface Healthcheck {
   test: string[];
   disabled: boolean;
   loc: Location;
+  /**
+   * What the check runs, parsed (model/healthcheck-commands.ts): a CMD-SHELL string as parseShell
+   * reads it (`joinedBy` tells a plain `&&`/`||`/`|` list), a CMD list as one command with literal
+   * words followed by the commands of its `sh -c` string (inShellString). Locations point into
+   * the compose file (the whole string when its YAML escapes or interpolation cannot be mapped
+   * back). Absent for NONE, an empty test, or a disabled check.
+   */
+  commands?: ShellCommand[];
+}
+
+/** A Dockerfile HEALTHCHECK; a stage built FROM another stage shares its object. */
+export interface ImageHealthcheck extends Sourced<string[]> {
+  /** the HEALTHCHECK instruction */
+  instruction?: DockerInstruction;
+  /** as Healthcheck.commands, with locations in the Dockerfile */
+  commands?: ShellCommand[];
 }
 
 export interface BuildSpec {

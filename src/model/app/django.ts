@@ -351,6 +351,11 @@ function extractFacts(resolution: ModuleResolution, ns: Namespace, cwd: string):
   } else if (legacy) {
     if (legacy.v.k === 'str') out.staticStorage = { value: legacy.v.s, loc: legacy.loc, text: legacy.text };
   } else if (!ns.opaque) out.staticStorage = { value: DEFAULT_STATIC_STORAGE, loc: { file: resolution.repoPath! }, text: '', defaulted: true };
+  const apps = entry('INSTALLED_APPS');
+  if (apps && apps.v.k === 'list') {
+    out.installedApps = [];
+    for (const it of apps.v.items) if (it.v.k === 'str') out.installedApps.push({ name: it.v.s, ...(it.loc ? { loc: it.loc } : {}) });
+  }
   // path lists
   const pushPaths = (setting: string, v: PyVal, fallback: NsEntry, pair = false): void => {
     if (v.k !== 'list') return;

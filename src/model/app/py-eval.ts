@@ -465,6 +465,11 @@ class Evaluator {
       const x = n.kwargs.get(k);
       return x ? this.eval(x) : undefined;
     };
+    // django-environ: `root("static")` joins and returns a string
+    if (f.k === 'env-path') {
+      const parts = args.map(pathOf);
+      return parts.some((p) => p === undefined) ? UNKNOWN : { k: 'str', s: posix.resolve(f.p, ...(parts as string[])) };
+    }
     if (f.k !== 'fn') return UNKNOWN;
     const a0 = args[0];
     switch (f.name) {
@@ -547,11 +552,10 @@ class Evaluator {
         if (f.self?.k !== 'path' || parts.some((p) => p === undefined)) return UNKNOWN;
         return { k: 'path', p: posix.resolve(f.self.p, ...(parts as string[])) };
       }
-      case 'EnvPath.path':
-      case 'EnvPath.__call__': {
+      case 'EnvPath.path': {
         const parts = args.map(pathOf);
         if (f.self?.k !== 'env-path' || parts.some((p) => p === undefined)) return UNKNOWN;
-        return { k: 'str', s: posix.resolve(f.self.p, ...(parts as string[])) };
+        return { k: 'env-path', p: posix.resolve(f.self.p, ...(parts as string[])) };
       }
       case 'str.split':
       case 'str.strip':

@@ -357,6 +357,15 @@ async function djangoRuntime(ctx: ServiceCtx, main: DjangoStep, all: DjangoStep[
   const facts = await new SettingsEvaluator(dctx).facts(resolution);
   if (facts) {
     checkPaths(ctx.view, facts);
+    for (const a of facts.installedApps ?? []) {
+      // `blog.apps.BlogConfig` names the AppConfig; the app package is the module before `.apps.`
+      const mod = a.name.replace(/\.apps\.\w+$/, '');
+      if (!MODULE_NAME.test(mod)) continue;
+      const r = resolveModule(ctx.view, mod, main.search, ctx.installed);
+      if (r.status !== 'found' || r.provider !== 'image' || !r.packageDirs?.length) continue;
+      const m = pathPresence(ctx.view, posix.join(r.packageDirs[0]!, 'migrations', '__init__.py'));
+      if (m.exists !== undefined) a.migrations = m.exists;
+    }
     out.settings = facts;
   }
   out.productionCandidates = await productionCandidates(dctx, resolution, facts);
@@ -369,7 +378,19 @@ function checkPaths(view: ImageView, facts: DjangoSettingsFacts): void {
     const pr = pathPresence(view, e.path);
     if (pr.exists === true) e.exists = pr.kind === 'dir';
     else if (pr.exists === false) e.exists = false;
-    if (e.exists !== false || !e.from) continue;
+    if (e.exists !== false) continue;
+    const name = posix.basename(e.path);
+    const ctxDir = view.contextDir;
+    if (ctxDir !== undefined && name) {
+      const prefix = ctxDir ? `${ctxDir}/` : '';
+      const found: string[] = [];
+      for (const d of view.tree.dirs) {
+        if (d.startsWith(prefix) && posix.basename(d) === name && !d.split('/').some((x) => x === 'node_modules' || x === '.venv' || x === 'site-packages')) found.push(d);
+        if (found.length >= 3) break;
+      }
+      if (found.length) e.inRepo = found.sort();
+    }
+    if (!e.from) continue;
     let base = e.from.base;
     for (let up = 1; up <= 3 && base !== '/'; up++) {
       base = posix.dirname(base);

@@ -88,6 +88,8 @@ export interface PathSettingEntry {
   exists?: boolean;
   /** when missing: the same tail under an ancestor of the base does exist (BASE_DIR one level off) */
   alternative?: { path: string; base: string; levelsUp: number };
+  /** when missing: repository directories (inside the build context) with the same name, which the image does not put there */
+  inRepo?: string[];
 }
 
 /** A settings value with where it is assigned. */
@@ -118,6 +120,8 @@ export interface DjangoSettingsFacts {
   debug?: SettingFact<boolean>;
   /** path entries of STATICFILES_DIRS, TEMPLATES[*]["DIRS"] and LOCALE_PATHS that evaluate */
   pathEntries: PathSettingEntry[];
+  /** INSTALLED_APPS entries that evaluate to strings, with whether the app ships migrations in the image (undefined: unknown, or a third-party app) */
+  installedApps?: { name: string; loc?: Location; migrations?: boolean }[];
   /** every top-level name the selected module assigns itself (not inherited), with its location */
   ownNames: { name: string; loc: Location; text: string }[];
   /** modules the selected one star-imports, transitively (repository paths) */

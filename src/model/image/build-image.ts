@@ -13,6 +13,7 @@ import { basePath, DEFAULT_PATH, matchBaseImage } from '../../knowledge/base-ima
 import { distributionsProviding } from '../../knowledge/python-packages.js';
 import { processWord, type Lookup } from '../../parse/dockerfile/expand.js';
 import type { DockerInstruction } from '../../parse/dockerfile/types.js';
+import type { ShellCommand } from '../../parse/shell/types.js';
 import { commandBasename } from '../../parse/shell/unwrap.js';
 import type { DockerfileModel, RepoTree, StageModel } from '../types.js';
 import type { StageCtx } from './context.js';
@@ -97,6 +98,7 @@ async function buildStage(
   const projectInstalls: ProjectInstall[] = [];
   const osPackages: OsPackageChange[] = [];
   const opaque: { instruction: DockerInstruction; reason: string }[] = [];
+  const runCommands = new Map<number, ShellCommand[]>();
   const args = new Map<string, string | undefined>();
   const esc = df.ast.escape;
   let poetryNoVenv = false;
@@ -169,20 +171,22 @@ async function buildStage(
         applyCopy(ctx, step, env);
         break;
       }
-      case 'RUN':
+      case 'RUN': {
         if (!ins.exec && !shellIsPosix) {
           ctx.opaque('RUN in a non-POSIX SHELL');
           break;
         }
-        await interpretRun(ctx, df.source);
+        const cmds = await interpretRun(ctx, df.source);
+        if (cmds) runCommands.set(i, cmds);
         poetryNoVenv = ctx.poetryNoVenv;
         break;
+      }
       case 'ONBUILD':
         break;
     }
   }
   state.step = stage.instructions.length;
-  const model = imageModel(stage, state, vars, user, userKnown, projectInstalls, osPackages, opaque);
+  const model = imageModel(stage, state, vars, user, userKnown, projectInstalls, osPackages, opaque, runCommands);
   return { state, vars, user, ...(group !== undefined ? { group } : {}), userKnown, cwd, shellIsPosix, model };
 }
 
@@ -221,6 +225,7 @@ function envPairs(ins: DockerInstruction, word: (w: string) => string): [string,
 function imageModel(
   stage: StageModel, state: ImageState, vars: Map<string, string | undefined>, user: string, userKnown: boolean,
   projectInstalls: ProjectInstall[], osPackages: OsPackageChange[], opaque: { instruction: DockerInstruction; reason: string }[],
+  runCommands: ReadonlyMap<number, ShellCommand[]>,
 ): ImageModel {
   const pathValue = vars.get('PATH');
   const path = (pathValue ?? DEFAULT_PATH.join(':')).split(':').filter(Boolean).map(normPath);
@@ -301,6 +306,7 @@ function imageModel(
     projectInstalls,
     osPackages,
     opaque,
+    runCommands: (step) => runCommands.get(step),
   };
   if (state.base) model.base = state.base;
   return model;

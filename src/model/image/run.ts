@@ -2,13 +2,16 @@
  * Replaying a RUN instruction: parse it with the shell parser and apply the commands whose
  * effects on the filesystem, accounts and tools we know. Anything else makes the state unknown
  * where it could have acted: an unknown command or script anywhere (`opaque`), build tools only
- * below a directory (`zone`).
+ * below a directory (`zone`). The parsed commands are returned for ImageModel.runCommands, so
+ * rules read the same parse.
  */
 import { posix } from 'node:path';
+import type { Location } from '../../core/location.js';
 import type { SourceFile } from '../../core/source-file.js';
 import type { DockerInstruction } from '../../parse/dockerfile/types.js';
-import { parseShell, type ShellCommand } from '../../parse/shell/parse-shell.js';
+import { parseShell, type ShellCommand, type ShellScript } from '../../parse/shell/parse-shell.js';
 import { commandBasename } from '../../parse/shell/unwrap.js';
+import { appendCommands, argvCommands, parseWritten, rangeOf, type ArgvItem } from '../shell-commands.js';
 import type { StageCtx } from './context.js';
 import { mkdirs, ownedEntry, resolveIn, uidOf } from './context.js';
 import { aptGet, aptMark, apk, npmInstall, pipInstall, projectSync, rpm, venv } from './packages.js';
@@ -37,6 +40,8 @@ const WRITES_FILES = new Set(['tsc', 'npx', 'vite', 'webpack', 'next', 'nest', '
 interface Script {
   text: string;
   baseOffset?: number;
+  /** a heredoc body we have no offsets for: where to locate its commands */
+  loc?: Location;
 }
 
 /** The shell text(s) of a RUN: its shell-form arguments, or a heredoc body it feeds to the shell. */
@@ -45,7 +50,7 @@ function runScripts(ins: DockerInstruction, source: SourceFile): Script[] | 'exe
   const args = ins.argsText.trim();
   const heredocOnly = /^(?:(?:\/bin\/)?(?:ba|da)?sh(?:\s+-[a-z]+)*\s+)?<<-?\s*["']?[A-Za-z0-9_]+["']?\s*$/i.test(args);
   if (ins.heredocs.length > 0 && heredocOnly) {
-    return ins.heredocs.map((h) => (h.bodyRange ? { text: source.text.slice(h.bodyRange[0], h.bodyRange[1]), baseOffset: h.bodyRange[0] } : { text: h.body }));
+    return ins.heredocs.map((h) => (h.bodyRange ? { text: source.text.slice(h.bodyRange[0], h.bodyRange[1]), baseOffset: h.bodyRange[0] } : { text: h.body, loc: h.loc }));
   }
   if (ins.heredocs.length > 0) return 'other'; // `RUN python3 <<EOF`: the body is not shell
   // blank out comment lines inside the continuation (BuildKit drops them) without moving offsets
@@ -54,21 +59,43 @@ function runScripts(ins: DockerInstruction, source: SourceFile): Script[] | 'exe
   return [{ text, baseOffset: ins.argsRange[0] }];
 }
 
-export async function interpretRun(ctx: StageCtx, source: SourceFile): Promise<void> {
+/**
+ * Replay RUN `ctx.ins` and return its commands: shell form and heredoc bodies as parseShell reads
+ * them, exec form as one command followed by those of its `sh -c` string. Undefined when the RUN
+ * feeds a heredoc to another program (the commands are not shell).
+ */
+export async function interpretRun(ctx: StageCtx, source: SourceFile): Promise<ShellCommand[] | undefined> {
   const ins = ctx.ins;
   const mounts = mountTargets(ins, ctx.cwd);
   const scripts = runScripts(ins, source);
-  if (scripts === 'other') return ctx.opaque('RUN feeds a heredoc to a program other than the shell');
+  if (scripts === 'other') {
+    ctx.opaque('RUN feeds a heredoc to a program other than the shell');
+    return undefined;
+  }
   const runner = new RunInterpreter(ctx, mounts);
+  const file = ins.loc.file;
   if (scripts === 'exec') {
     const argv = ins.exec!;
-    const shellIdx = argv.findIndex((a, i) => i > 0 && a === '-c');
-    if (['sh', 'bash', 'ash', 'dash'].includes(commandBasename(argv[0] ?? '')) && shellIdx > 0 && argv[shellIdx + 1] !== undefined) {
-      await runner.script({ text: argv[shellIdx + 1]! });
-    } else runner.argv(argv);
-    return;
+    const items: ArgvItem[] = argv.map((text, i) => {
+      const loc = ins.execLocs?.[i] ?? ins.argsLoc;
+      const range = ins.execLocs?.[i] ? rangeOf(source, loc) : undefined;
+      return { text, loc, ...(range ? { range } : {}) };
+    });
+    const parsed = await argvCommands(items, file, source);
+    if (parsed.string) runner.script(parsed.string.script, parsed.string.text);
+    else runner.argv(argv);
+    return parsed.commands;
   }
-  for (const s of scripts) await runner.script(s);
+  const out: ShellCommand[] = [];
+  for (const s of scripts) {
+    const parsed =
+      s.baseOffset !== undefined
+        ? await parseShell(s.text, { file, source, baseOffset: s.baseOffset })
+        : await parseWritten(s.text, { file, loc: s.loc ?? ins.loc });
+    runner.script(parsed, s.text);
+    appendCommands(out, parsed.commands);
+  }
+  return out;
 }
 
 /** `--mount=type=cache,target=/root/.cache`: what is written there is not in the image. */
@@ -109,8 +136,7 @@ class RunInterpreter {
     return expandShell(text, this.lookup);
   }
 
-  async script(s: Script): Promise<void> {
-    const parsed = await parseShell(s.text, { file: this.ctx.ins.loc.file, ...(s.baseOffset !== undefined ? { baseOffset: s.baseOffset } : {}) });
+  script(parsed: ShellScript, text: string): void {
     this.functions = parsed.functions;
     const cmds = parsed.commands;
     for (let i = 0; i < cmds.length; i++) {
@@ -125,7 +151,7 @@ class RunInterpreter {
       }
       this.command(c);
     }
-    for (const target of redirectTargets(s.text)) this.redirect(target);
+    for (const target of redirectTargets(text)) this.redirect(target);
   }
 
   argv(argv: string[]): void {

@@ -6,6 +6,7 @@
  */
 import type { BaseImageFacts } from '../../knowledge/base-images.js';
 import type { DockerInstruction } from '../../parse/dockerfile/types.js';
+import type { ShellCommand } from '../../parse/shell/types.js';
 
 export type PathKind = 'file' | 'dir' | 'symlink';
 
@@ -137,4 +138,13 @@ export interface ImageModel {
   osPackages: OsPackageChange[];
   /** instructions whose effects we could not interpret, and why */
   opaque: { instruction: DockerInstruction; reason: string }[];
+  /**
+   * The commands of RUN instruction `step` (index into StageModel.instructions), from the parse
+   * the replay above used: shell form and `RUN <<EOF` bodies as parseShell reads them (locations
+   * in the Dockerfile; `joinedBy` tells a plain `&&`/`||`/`|`/`;` list), exec form as one command
+   * with literal words followed by the commands of the `sh -c` string it runs (inShellString).
+   * Undefined for other instructions, and for a RUN the replay did not read as shell (a SHELL
+   * that is not POSIX, a heredoc fed to another program).
+   */
+  runCommands(step: number): ShellCommand[] | undefined;
 }

@@ -10,10 +10,10 @@ import type { Node, Parser } from 'web-tree-sitter';
 import type { Location } from '../../core/location.js';
 import { SourceFile } from '../../core/source-file.js';
 import { loadLanguage } from '../tree-sitter.js';
-import type { ShellCommand, ShellCommandContext, ShellScript, ShellWord } from './types.js';
+import type { ShellCommand, ShellCommandContext, ShellRedirect, ShellScript, ShellWord } from './types.js';
 import { commandBasename, unwrapCommand } from './unwrap.js';
 
-export type { ShellCommand, ShellCommandContext, ShellScript, ShellWord } from './types.js';
+export type { ShellCommand, ShellCommandContext, ShellRedirect, ShellScript, ShellWord } from './types.js';
 
 export interface ShellOrigin {
   /** path reported in locations (relative to the scanned root) */
@@ -26,6 +26,12 @@ export interface ShellOrigin {
   source?: SourceFile;
   /** offset of `text` inside `source`; added to every range */
   baseOffset?: number;
+  /**
+   * For a text that is not a verbatim slice of `source` (a JSON or YAML string with escapes):
+   * the offset in `source` of the character at index i of `text` (i may be text.length, the
+   * end). Used instead of baseOffset; needs `source`.
+   */
+  at?: (i: number) => number;
 }
 
 /** Parse a shell script or fragment. Loads the bash grammar on first use. */
@@ -41,6 +47,8 @@ export interface Unquoted {
   text: string;
   /** map[i] is the offset in the raw word of the character that produced text[i]; map[text.length] = raw.length */
   map: number[];
+  /** nothing is expanded: no `$…` or backticks, no unquoted `*`, `?`, `[`, `{` or leading `~` */
+  literal: boolean;
 }
 
 /**
@@ -53,6 +61,7 @@ export function unquoteShellWord(raw: string): Unquoted {
   const n = raw.length;
   let out = '';
   const map: number[] = [];
+  let literal = true;
   const push = (ch: string, at: number): void => {
     out += ch;
     map.push(at);
@@ -78,6 +87,7 @@ export function unquoteShellWord(raw: string): Unquoted {
       } else if (c === '$' || c === '`') {
         const end = skipExpansion(raw, i);
         copy(i, end);
+        literal = false;
         i = end;
       } else {
         push(c, i);
@@ -130,14 +140,16 @@ export function unquoteShellWord(raw: string): Unquoted {
     else if (c === '$' || c === '`') {
       const end = skipExpansion(raw, i);
       copy(i, end);
+      literal = false;
       i = end;
     } else {
+      if (c === '*' || c === '?' || c === '[' || c === '{' || (c === '~' && i === 0)) literal = false;
       push(c, i);
       i++;
     }
   }
   map.push(n);
-  return { text: out, map };
+  return { text: out, map, literal };
 }
 
 const ANSI_ESCAPES: Record<string, string> = {
@@ -190,6 +202,8 @@ interface Piece {
   /** offset in `text` → absolute offset in the file */
   at: (i: number) => number;
   depth: number;
+  /** redirections tree-sitter hangs on a list, pipeline or statement, by the simple command they belong to (`start:end` in text) */
+  redirects?: Map<string, Node[]>;
 }
 
 class ShellWalker {
@@ -197,6 +211,8 @@ class ShellWalker {
   private readonly errors: { message: string; loc: Location }[] = [];
   private readonly functions: string[] = [];
   private errexit = false;
+  /** `sh -c` strings met so far */
+  private strings = 0;
   private readonly base: number;
   private readonly locate: (start: number, end: number) => Location;
 
@@ -220,7 +236,8 @@ class ShellWalker {
     const shebang = this.text.startsWith('#!') ? this.text.slice(2).split('\n', 1)[0]!.trim() : undefined;
     if (shebang !== undefined && shebangErrexit(shebang)) this.errexit = true;
     const top: Ctx = { inCondition: false, background: false, negated: false, subshell: false, top: true };
-    this.parsePiece({ text: this.text, at: (i) => this.base + i, depth: 0 }, top);
+    const at = this.origin.at && this.origin.source ? this.origin.at : (i: number) => this.base + i;
+    this.parsePiece({ text: this.text, at, depth: 0 }, top);
     // Pre-order traversal is already nearly in source order; the sort (stable) settles
     // assignment splits and `sh -c` strings that sit before later arguments.
     this.commands.sort((a, b) => a.range[0] - b.range[0]);
@@ -242,7 +259,10 @@ class ShellWalker {
     try {
       const root = tree.rootNode;
       if (root.hasError) this.collectErrors(root, piece);
-      this.walk(root, ctx, piece);
+      const cx: Ctx = { ...ctx };
+      if (isPlainList(root)) cx.joinedBy = ';';
+      else delete cx.joinedBy;
+      this.walk(root, cx, piece);
     } finally {
       tree.delete(); // WASM memory is not garbage-collected
     }
@@ -264,7 +284,8 @@ class ShellWalker {
   private word(node: Node, piece: Piece): ShellWord {
     const raw = node.text;
     const [a, b] = this.range(node, piece);
-    return { text: unquoteShellWord(raw).text, raw, loc: this.locate(a, b) };
+    const u = unquoteShellWord(raw);
+    return { text: u.text, raw, loc: this.locate(a, b), literal: u.literal };
   }
 
   // --- statements ----------------------------------------------------------------------------
@@ -303,7 +324,7 @@ class ShellWalker {
       case 'command_substitution':
       case 'process_substitution':
         // its own statement list: the surrounding operator and `!` do not apply inside
-        return this.statements(node, { ...ctx, subshell: true, top: false, connector: undefined, negated: false }, piece);
+        return this.statements(node, { ...ctx, subshell: true, top: false, connector: undefined, negated: false, joinedBy: undefined }, piece);
       case 'command':
         return this.command(node, ctx, piece);
       case 'declaration_command':
@@ -334,7 +355,15 @@ class ShellWalker {
       case 'pipeline': {
         // `! a | b` negates the whole pipeline, but the tree puts the `!` on `a` alone
         const negated = ctx.negated || node.firstNamedChild?.type === 'negated_command';
-        return this.statements(node, { ...ctx, connector: '|', negated, top: false }, piece);
+        const inner: Ctx = { ...ctx, connector: '|', negated, top: false };
+        if (ctx.joinedBy === undefined) return this.statements(node, inner, piece);
+        // the first member keeps the operator before the pipeline, the others follow a `|`
+        let first = true;
+        return this.statements(node, inner, piece, () => {
+          const cx = first ? inner : { ...inner, joinedBy: '|' as const };
+          first = false;
+          return cx;
+        });
       }
       case 'negated_command':
         return this.statements(node, { ...ctx, negated: true, top: false }, piece);
@@ -362,7 +391,9 @@ class ShellWalker {
         if (c.type === '&&' || c.type === '||') op = c.type;
         continue;
       }
-      this.walk(c, op === ctx.connector ? ctx : { ...ctx, connector: op }, piece);
+      if (c.type === 'comment') continue;
+      const cx = op === ctx.connector ? ctx : { ...ctx, connector: op };
+      this.walk(c, cx !== ctx && ctx.joinedBy !== undefined ? { ...cx, joinedBy: op } : cx, piece);
     }
   }
 
@@ -371,6 +402,15 @@ class ShellWalker {
     // is a pipeline member even though the tree does not show it as one.
     const kids = node.namedChildren;
     const heredocPipe = kids.some((k) => k.type === 'heredoc_redirect' && k.namedChildren.some((c) => c.type === 'pipeline'));
+    // the redirections belong to the last simple command of the body (`a && b > f` redirects b)
+    const redirects = kids.filter((k) => REDIRECTS.has(k.type));
+    const body = node.childForFieldName('body');
+    const target = body ? lastSimpleCommand(body) : undefined;
+    if (target && redirects.length) {
+      piece.redirects ??= new Map();
+      const key = `${target.startIndex}:${target.endIndex}`;
+      piece.redirects.set(key, [...(piece.redirects.get(key) ?? []), ...redirects]);
+    }
     for (const c of kids) {
       if (c.type === 'heredoc_redirect') {
         for (const h of c.namedChildren) {
@@ -461,7 +501,10 @@ class ShellWalker {
       const last = groups[groups.length - 1]!;
       const separateLast = nameNode !== undefined && newlineBetween(piece.text, last[last.length - 1]!, nameNode);
       const standalone = separateLast ? groups : groups.slice(0, -1);
-      for (const g of standalone) this.pushAssignments(g, g[0]!.startIndex, g[g.length - 1]!.endIndex, ctx, piece);
+      for (const g of standalone) {
+        this.pushAssignments(g, g[0]!.startIndex, g[g.length - 1]!.endIndex, ctx, piece);
+        if (ctx.joinedBy !== undefined) ctx = { ...ctx, joinedBy: ';' }; // the next one starts a statement
+      }
       prefix = separateLast ? [] : last;
       start = prefix[0]?.startIndex ?? nameNode?.startIndex ?? start;
     }
@@ -491,6 +534,8 @@ class ShellWalker {
       context: publicContext(ctx),
     };
     if (nameWord) cmd.nameWord = nameWord;
+    const redirects = this.redirects([...rest.filter((r) => REDIRECTS.has(r.type)), ...(piece.redirects?.get(`${node.startIndex}:${node.endIndex}`) ?? [])], piece);
+    if (redirects.length) cmd.redirects = redirects;
     this.commands.push(cmd);
 
     if (ctx.top && name === 'set' && setEnablesErrexit(args.map((a) => a.text))) this.errexit = true;
@@ -504,21 +549,42 @@ class ShellWalker {
 
   /** `sh -c 'script'` (also behind wrappers: `exec gosu app bash -c "…"`): parse the script too. */
   private shellString(nodes: Node[], words: ShellWord[], ctx: Ctx, piece: Piece): void {
-    const texts = words.map((w) => w.text);
-    const u = unwrapCommand(texts[0]!, texts.slice(1));
-    if (!SHELLS.has(commandBasename(u.name))) return;
-    const idx = shellStringIndex(u.args);
-    if (idx < 0) return;
-    // unwrapCommand only peels from the front, so its result is a suffix of the words
-    const node = nodes[nodes.length - u.args.length + idx]!;
+    const k = shellStringArg(words.map((w) => w.text));
+    if (k < 0) return;
+    const node = nodes[k]!;
     const unq = unquoteShellWord(node.text);
     const rawStart = node.startIndex;
     const map = unq.map;
     const outer = piece.at;
     this.parsePiece(
       { text: unq.text, at: (i) => outer(rawStart + map[Math.min(i, map.length - 1)]!), depth: piece.depth + 1 },
-      { ...ctx, connector: undefined, negated: false, top: false, inShellString: true },
+      { ...ctx, connector: undefined, negated: false, top: false, inShellString: true, shellString: ++this.strings },
     );
+  }
+
+  /** `> out`, `2>&1`, `<<< str`, `<<EOF` nodes as ShellRedirects, in source order. */
+  private redirects(nodes: Node[], piece: Piece): ShellRedirect[] {
+    const out: { at: number; r: ShellRedirect }[] = [];
+    const add = (node: Node, op: string, target: Node | null | undefined, fd: Node | null | undefined): void => {
+      const end = target ?? node.children.find((c) => !c.isNamed) ?? node;
+      const [a] = this.range(node, piece);
+      const [, b] = this.range(end, piece);
+      const r: ShellRedirect = { op, loc: this.locate(a, b) };
+      if (fd && /^\d+$/.test(fd.text)) r.fd = Number(fd.text);
+      if (target) r.target = this.word(target, piece);
+      out.push({ at: node.startIndex, r });
+    };
+    for (const n of nodes) {
+      const op = n.children.find((c) => !c.isNamed)?.type ?? '';
+      if (n.type === 'file_redirect') add(n, op, n.childForFieldName('destination'), n.childForFieldName('descriptor'));
+      else if (n.type === 'herestring_redirect') add(n, op, n.namedChildren[0], n.childForFieldName('descriptor'));
+      else if (n.type === 'heredoc_redirect') {
+        add(n, op, undefined, n.childForFieldName('descriptor'));
+        // `cat <<EOF > out`: the file redirect sits inside the heredoc one
+        for (const c of n.namedChildren) if (c.type === 'file_redirect') add(c, c.children.find((x) => !x.isNamed)?.type ?? '', c.childForFieldName('destination'), c.childForFieldName('descriptor'));
+      }
+    }
+    return out.sort((x, y) => x.at - y.at).map((x) => x.r);
   }
 
   /** `export A=1 B`, `local x`, `readonly`, `declare -x`, `unset X`: the keyword is the name. */
@@ -592,7 +658,65 @@ function publicContext(c: Ctx): ShellCommandContext {
   if (c.loop) o.loop = c.loop;
   if (c.connector) o.connector = c.connector;
   if (c.inShellString) o.inShellString = true;
+  if (c.shellString !== undefined) o.shellString = c.shellString;
+  if (c.joinedBy) o.joinedBy = c.joinedBy;
   return o;
+}
+
+const REDIRECTS = new Set(['file_redirect', 'herestring_redirect', 'heredoc_redirect']);
+
+/** The simple command a redirection written after `node` applies to: the last one of a list or pipeline. */
+function lastSimpleCommand(node: Node): Node | undefined {
+  switch (node.type) {
+    case 'command':
+    case 'declaration_command':
+    case 'unset_command':
+      return node;
+    case 'list':
+    case 'pipeline':
+    case 'negated_command': {
+      const kids = node.namedChildren.filter((c) => c.type !== 'comment');
+      const last = kids[kids.length - 1];
+      return last ? lastSimpleCommand(last) : undefined;
+    }
+    case 'redirected_statement': {
+      const body = node.childForFieldName('body');
+      return body ? lastSimpleCommand(body) : undefined;
+    }
+    default:
+      return undefined; // `{ …; } > f`, `( … ) > f`: the redirection is the compound's
+  }
+}
+
+/**
+ * The top level of a parsed text is a plain list (ShellCommandContext.joinedBy): statements of
+ * simple commands joined by `&&`, `||` and `|` (with `!`, `&` and file or here-string
+ * redirections), nothing else, and no syntax error anywhere.
+ */
+function isPlainList(root: Node): boolean {
+  if (root.hasError) return false;
+  const plain = (n: Node): boolean => {
+    switch (n.type) {
+      case 'comment':
+      case 'command':
+      case 'declaration_command':
+      case 'unset_command':
+      case 'variable_assignment':
+      case 'variable_assignments':
+        return true;
+      case 'list':
+      case 'pipeline':
+      case 'negated_command':
+        return n.namedChildren.every(plain);
+      case 'redirected_statement': {
+        const body = n.childForFieldName('body');
+        return n.namedChildren.every((c) => (body && c.equals(body) ? plain(c) : c.type === 'file_redirect' || c.type === 'herestring_redirect'));
+      }
+      default:
+        return false;
+    }
+  };
+  return root.namedChildren.every(plain);
 }
 
 function assignmentOf(node: Node): { name: string; value: string } {
@@ -616,6 +740,19 @@ function execOptionCount(args: string[]): number {
     else break;
   }
   return Math.min(i, args.length);
+}
+
+/**
+ * Index in `argv` (the program included) of the string a `sh -c STRING` runs, also behind
+ * wrappers (`exec gosu app bash -c "…"`); -1 when argv runs no shell string.
+ */
+export function shellStringArg(argv: string[]): number {
+  if (argv.length === 0) return -1;
+  const u = unwrapCommand(argv[0]!, argv.slice(1));
+  if (!SHELLS.has(commandBasename(u.name))) return -1;
+  const idx = shellStringIndex(u.args);
+  // unwrapCommand only peels from the front, so its result is a suffix of argv
+  return idx < 0 ? -1 : argv.length - u.args.length + idx;
 }
 
 /**

@@ -10,6 +10,23 @@ export interface ShellWord {
   /** the word exactly as written in the source, quotes included */
   raw: string;
   loc: Location;
+  /**
+   * Nothing in it is expanded by the shell (no `$`, backticks, unquoted glob characters
+   * `* ? [`, leading `~` or `{`): `text` is exactly what the program receives. Optional
+   * because words built outside the parser may not say; absent means "not known to be literal".
+   */
+  literal?: boolean;
+}
+
+/** A redirection of a simple command (`> out`, `2>/dev/null`, `2>&1`, `< in`, `<<< str`, `<<EOF`). */
+export interface ShellRedirect {
+  /** the operator as written: `>`, `>>`, `>|`, `&>`, `&>>`, `<`, `<>`, `>&`, `<&`, `<<`, `<<-`, `<<<` */
+  op: string;
+  /** the file descriptor written before the operator (`2>`) */
+  fd?: number;
+  /** the file, or the descriptor of a duplication (`>&2`) or the here-string; absent for a heredoc */
+  target?: ShellWord;
+  loc: Location;
 }
 
 export interface ShellCommandContext {
@@ -35,6 +52,22 @@ export interface ShellCommandContext {
    * Optional extra beyond the base contract: absent means the command is in the script itself.
    */
   inShellString?: boolean;
+  /**
+   * Which `sh -c` string the command was found in: 1, 2, … in the order the strings were met
+   * (a string inside another counts after it). Set exactly when inShellString is.
+   */
+  shellString?: number;
+  /**
+   * How the command joins the one before it, set only when the text it belongs to (the script,
+   * or one `sh -c` string) is at its top level a plain list: statements made of simple commands
+   * joined by `&&`, `||` and `|`, with no compound command (`{ }`, `( )`, `if`, `case`, loops,
+   * `[[ ]]`, `(( ))`), function, heredoc or syntax error among them. `;` when the command starts
+   * a statement (the first one, or after `;`, `&` or a newline), `&&`/`||` when it starts a
+   * pipeline after that operator, `|` when it follows another member of its pipeline. Commands
+   * inside `$( )` or backticks of such a text do not get it (they are `subshell`), nor do the
+   * commands of a `sh -c` string in it unless that string is itself such a list.
+   */
+  joinedBy?: ';' | '&&' | '||' | '|';
 }
 
 export interface ShellCommand {
@@ -58,6 +91,11 @@ export interface ShellCommand {
   /** offsets into the file (baseOffset added), end exclusive */
   range: [number, number];
   context: ShellCommandContext;
+  /**
+   * Its redirections, in source order, including those tree-sitter hangs on an enclosing list or
+   * pipeline (`a && b > f` redirects `b`). Optional: absent when there are none.
+   */
+  redirects?: ShellRedirect[];
 }
 
 export interface ShellScript {

@@ -12,8 +12,8 @@ function problem(f: CeleryAppFact): string {
   if (f.status === 'module-missing') {
     const r = f.module!;
     const missing = r.missingPrefix ?? f.app;
-    const dirs = r.searched.filter((s) => s.dir).map((s) => `${s.dir} (${s.why})`);
-    const where_ = dirs.length ? ` (searched ${andList(dirs)})` : '';
+    const dirs = r.searched.filter((s) => s.dir).map((s) => `${s.dir}, ${s.why}`);
+    const where_ = dirs.length ? ` (searched ${dirs.join('; ')})` : '';
     const there = r.available?.length ? `; the image has ${r.available.join(', ')} there` : '';
     const err = missing === f.app ? `Unable to load celery application. The module ${f.app} was not found.` : `Unable to load celery application. While trying to load the module ${f.app} the following error occurred: … ModuleNotFoundError: No module named '${missing}'`;
     return `\`celery -A ${f.app}\`: the module ${missing} does not exist in the image${where_}${there}. Celery exits with \`${err}\``;
@@ -43,7 +43,7 @@ export default defineRule({
     status: 'stable',
     docs: {
       summary: '`celery -A proj worker` (or beat, or CELERY_APP) names a module that does not exist in the image, or a module in which Celery\'s own lookup finds no Celery application.',
-      why: 'Celery resolves `-A` with `find_app` (celery/app/utils.py): `proj.mod:attr` imports `proj.mod` and takes `attr`; a bare `proj` imports the module (with the working directory, or `--workdir`, first on sys.path) and takes its attribute `app`, else `celery`, else for a package the same search in the submodule `proj.celery`, else any attribute that is a Celery instance. A module that does not import gives `Error: Invalid value for \'-A\' / \'--app\': Unable to load celery application. The module proj was not found.`; a module without an app gives `Module \'proj\' has no attribute \'celery\'`. Either way the worker exits at once and restarts in a loop, and queued tasks are never processed. A missing module is reported here, not as app/module-missing.',
+      why: 'Celery resolves `-A` with `find_app` (celery/app/utils.py): `proj.mod:attr` imports `proj.mod` and takes `attr`; a bare `proj` imports the module (with the working directory, or `--workdir`, first on sys.path) and takes its attribute `app`, else `celery`, else for a package the same search in the submodule `proj.celery`, else any attribute that is a Celery instance. A module that does not import gives `Error: Invalid value for \'-A\' / \'--app\': Unable to load celery application. The module proj was not found.`; a module without an app gives `Module \'proj\' has no attribute \'celery\'`. Either way the worker (or beat) exits at once (and restarts in a loop under a restart policy), so queued tasks are never processed. A missing module is reported here, not as app/module-missing. Modules that define names dynamically (`__getattr__`, star imports, factories named like an app) make the answer unknown and the rule stays silent.',
       fix: 'Point `-A` at the package that creates the app (the message suggests one when the image has it), or create the app where `-A` looks: `proj/celery.py` with `app = Celery("proj")`, imported in `proj/__init__.py` (`from .celery import app as celery_app`).',
       verify: 'docker compose -f <files> run --rm --no-deps --entrypoint celery <service> -A <app> inspect ping --timeout 1 2>&1 | grep -v "Unable to load celery application"   # then: docker compose -f <files> logs <service> shows "celery@… ready."',
       references: [
