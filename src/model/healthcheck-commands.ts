@@ -9,7 +9,7 @@ import type { SourceFile } from '../core/source-file.js';
 import { mapGet, type YamlScalarNode } from '../parse/compose/yaml-tree.js';
 import type { DockerInstruction } from '../parse/dockerfile/types.js';
 import { parseShell, type ShellCommand } from '../parse/shell/parse-shell.js';
-import { argvCommands, parseWritten, rangeOf, type ArgvItem } from './shell-commands.js';
+import { argvCommands, parseWritten, rangeOf, withoutContinuationComments, type ArgvItem } from './shell-commands.js';
 import type { DockerfileModel, ImageHealthcheck, ProjectModel } from './types.js';
 
 export async function addHealthcheckCommands(model: ProjectModel): Promise<void> {
@@ -80,11 +80,10 @@ async function instructionCommands(ins: DockerInstruction, source: SourceFile): 
     });
     return (await argvCommands(argv, file, source)).commands;
   }
-  // the raw arguments (continuations kept, so offsets hold) after `CMD`; comment lines inside
-  // the continuation are dropped by BuildKit, so blank them without moving offsets
+  // the raw arguments after `CMD`, continuations kept so offsets hold
   const raw = source.text.slice(ins.argsRange[0], ins.argsRange[1]);
   const m = /^CMD[ \t]*/i.exec(raw);
   if (!m) return [];
-  const text = raw.slice(m[0].length).replace(/(\n)([ \t]*#[^\n]*)/g, (_m, nl: string, c: string) => nl + ' '.repeat(c.length));
+  const text = withoutContinuationComments(raw.slice(m[0].length));
   return (await parseShell(text, { file, source, baseOffset: ins.argsRange[0] + m[0].length })).commands;
 }

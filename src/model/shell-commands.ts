@@ -137,6 +137,15 @@ export function appendCommands(out: ShellCommand[], more: ShellCommand[]): void 
   }
 }
 
+/**
+ * The raw arguments of a shell-form instruction (continuations kept, so offsets hold) as the
+ * shell sees them: BuildKit drops comment lines inside a continuation, line break included, so
+ * they become spaces of the same length (`a \⏎# note⏎&& b` stays one command).
+ */
+export function withoutContinuationComments(raw: string): string {
+  return raw.replace(/(?<=\n)[ \t]*#[^\n]*\n?/g, (c) => ' '.repeat(c.length));
+}
+
 /** Offsets of a location in its file (an exec-form element). */
 export function rangeOf(source: SourceFile, loc: Location): [number, number] | undefined {
   if (loc.startLine === undefined || loc.endLine === undefined) return undefined;

@@ -167,8 +167,10 @@ sh -c "echo \\"hi there\\" && exec \\$APP"`;
     const s = await parse(
       'export SECRET=$(cat /run/secrets/key)\necho "$(hostname -i)" `date`\nif [ -z "$(ls /data)" ]; then init; elif x; then y; else z; fi\ncase "$1" in web) exec web;; *) exec "$@";; esac\n',
     );
-    // `[ … ]` and `[[ … ]]` are test expressions in tree-sitter-bash, not commands; their `$( )` are
-    assert.deepEqual(names(s.commands), ['export', 'cat', 'echo', 'hostname', 'date', 'ls', 'init', 'x', 'y', 'z', 'web', '$@']);
+    // `[ … ]` and `[[ … ]]` are test expressions in tree-sitter-bash; they are listed as the `[` / `[[` commands the shell runs, and their `$( )` too
+    assert.deepEqual(names(s.commands), ['export', 'cat', 'echo', 'hostname', 'date', '[', 'ls', 'init', 'x', 'y', 'z', 'web', '$@']);
+    assert.deepEqual(find(s.commands, '[').args.map((a) => a.text), ['-z', '$(ls /data)', ']']);
+    assert.equal(find(s.commands, '[').context.inCondition, true);
     assert.equal(find(s.commands, 'cat').context.subshell, true);
     assert.equal(find(s.commands, 'export').context.subshell, false);
     assert.equal(find(s.commands, 'ls').context.inCondition, true);

@@ -11,7 +11,7 @@ import type { SourceFile } from '../../core/source-file.js';
 import type { DockerInstruction } from '../../parse/dockerfile/types.js';
 import { parseShell, type ShellCommand, type ShellScript } from '../../parse/shell/parse-shell.js';
 import { commandBasename } from '../../parse/shell/unwrap.js';
-import { appendCommands, argvCommands, parseWritten, rangeOf, type ArgvItem } from '../shell-commands.js';
+import { appendCommands, argvCommands, parseWritten, rangeOf, withoutContinuationComments, type ArgvItem } from '../shell-commands.js';
 import type { StageCtx } from './context.js';
 import { mkdirs, ownedEntry, resolveIn, uidOf } from './context.js';
 import { aptGet, aptMark, apk, npmInstall, pipInstall, projectSync, rpm, venv } from './packages.js';
@@ -53,9 +53,8 @@ function runScripts(ins: DockerInstruction, source: SourceFile): Script[] | 'exe
     return ins.heredocs.map((h) => (h.bodyRange ? { text: source.text.slice(h.bodyRange[0], h.bodyRange[1]), baseOffset: h.bodyRange[0] } : { text: h.body, loc: h.loc }));
   }
   if (ins.heredocs.length > 0) return 'other'; // `RUN python3 <<EOF`: the body is not shell
-  // blank out comment lines inside the continuation (BuildKit drops them) without moving offsets
-  const raw = source.text.slice(ins.argsRange[0], ins.argsRange[1]);
-  const text = raw.replace(/(\n)([ \t]*#[^\n]*)/g, (_m, nl: string, c: string) => nl + ' '.repeat(c.length));
+  // comment lines inside the continuation (BuildKit drops them) become spaces: offsets do not move
+  const text = withoutContinuationComments(source.text.slice(ins.argsRange[0], ins.argsRange[1]));
   return [{ text, baseOffset: ins.argsRange[0] }];
 }
 

@@ -143,7 +143,8 @@ export function unquoteShellWord(raw: string): Unquoted {
       literal = false;
       i = end;
     } else {
-      if (c === '*' || c === '?' || c === '[' || c === '{' || (c === '~' && i === 0)) literal = false;
+      // `[` opens a bracket expression only when a `]` follows (a lone `[` is the test command)
+      if (c === '*' || c === '?' || (c === '[' && raw.indexOf(']', i + 1) > i) || c === '{' || (c === '~' && i === 0)) literal = false;
       push(c, i);
       i++;
     }
@@ -369,8 +370,11 @@ class ShellWalker {
         return this.statements(node, { ...ctx, negated: true, top: false }, piece);
       case 'redirected_statement':
         return this.redirected(node, ctx, piece);
+      case 'test_command':
+        if (node.child(0)?.type === '[' || node.child(0)?.type === '[[') return this.testCommand(node, ctx, piece);
+        return this.expansions(node, ctx, piece);
       default:
-        // test_command, arithmetic, words, redirects: only command substitutions inside matter
+        // arithmetic, words, redirects: only command substitutions inside matter
         return this.expansions(node, ctx, piece);
     }
   }
@@ -587,6 +591,36 @@ class ShellWalker {
     return out.sort((x, y) => x.at - y.at).map((x) => x.r);
   }
 
+  /**
+   * `[ -f x ]` and `[[ … ]]`: tree-sitter makes them a test node, the shell runs the `[` builtin
+   * (or bash's `[[`), so they are commands named `[`/`[[` whose arguments are the test's words
+   * and operators, closing bracket included.
+   */
+  private testCommand(node: Node, ctx: Ctx, piece: Piece): void {
+    const open = node.child(0)!;
+    const args: ShellWord[] = [];
+    const collect = (n: Node): void => {
+      if (n.isNamed && TEST_EXPRESSIONS.has(n.type)) for (const c of n.children) collect(c);
+      else if (n.type !== 'comment') args.push(this.word(n, piece));
+    };
+    for (const c of node.children.slice(1)) collect(c);
+    const range = this.range(node, piece);
+    const cmd: ShellCommand = {
+      name: open.text,
+      nameWord: this.word(open, piece),
+      args,
+      exec: false,
+      assignments: [],
+      loc: this.locate(range[0], range[1]),
+      range,
+      context: publicContext(ctx),
+    };
+    const redirects = this.redirects(piece.redirects?.get(`${node.startIndex}:${node.endIndex}`) ?? [], piece);
+    if (redirects.length) cmd.redirects = redirects;
+    this.commands.push(cmd);
+    this.expansions(node, ctx, piece);
+  }
+
   /** `export A=1 B`, `local x`, `readonly`, `declare -x`, `unset X`: the keyword is the name. */
   private declaration(node: Node, ctx: Ctx, piece: Piece): void {
     const keyword = node.child(0);
@@ -604,7 +638,7 @@ class ShellWalker {
     };
     if (keyword) {
       const [a, b] = this.range(keyword, piece);
-      cmd.nameWord = { text: keyword.text, raw: keyword.text, loc: this.locate(a, b) };
+      cmd.nameWord = { text: keyword.text, raw: keyword.text, loc: this.locate(a, b), literal: true };
     }
     this.commands.push(cmd);
     for (const c of argNodes) this.expansions(c, ctx, piece);
@@ -664,6 +698,8 @@ function publicContext(c: Ctx): ShellCommandContext {
 }
 
 const REDIRECTS = new Set(['file_redirect', 'herestring_redirect', 'heredoc_redirect']);
+/** Expression nodes inside `[ … ]`/`[[ … ]]` whose parts are the test command's words. */
+const TEST_EXPRESSIONS = new Set(['unary_expression', 'binary_expression', 'parenthesized_expression', 'ternary_expression', 'postfix_expression', 'negated_expression']);
 
 /** The simple command a redirection written after `node` applies to: the last one of a list or pipeline. */
 function lastSimpleCommand(node: Node): Node | undefined {
@@ -671,6 +707,7 @@ function lastSimpleCommand(node: Node): Node | undefined {
     case 'command':
     case 'declaration_command':
     case 'unset_command':
+    case 'test_command':
       return node;
     case 'list':
     case 'pipeline':
@@ -704,6 +741,8 @@ function isPlainList(root: Node): boolean {
       case 'variable_assignment':
       case 'variable_assignments':
         return true;
+      case 'test_command':
+        return n.child(0)?.type === '[' || n.child(0)?.type === '[[';
       case 'list':
       case 'pipeline':
       case 'negated_command':

@@ -60,12 +60,13 @@ export interface ShellCommandContext {
   /**
    * How the command joins the one before it, set only when the text it belongs to (the script,
    * or one `sh -c` string) is at its top level a plain list: statements made of simple commands
-   * joined by `&&`, `||` and `|`, with no compound command (`{ }`, `( )`, `if`, `case`, loops,
-   * `[[ ]]`, `(( ))`), function, heredoc or syntax error among them. `;` when the command starts
-   * a statement (the first one, or after `;`, `&` or a newline), `&&`/`||` when it starts a
-   * pipeline after that operator, `|` when it follows another member of its pipeline. Commands
-   * inside `$( )` or backticks of such a text do not get it (they are `subshell`), nor do the
-   * commands of a `sh -c` string in it unless that string is itself such a list.
+   * (tests `[ ]`/`[[ ]]` included, listed as commands named `[`/`[[`) joined by `&&`, `||` and
+   * `|`, with no compound command (`{ }`, `( )`, `if`, `case`, loops, `(( ))`), function, heredoc
+   * or syntax error among them. `;` when the command starts a statement (the first one, or
+   * after `;`, `&` or a newline), `&&`/`||` when it starts a pipeline after that operator, `|`
+   * when it follows another member of its pipeline. Commands inside `$( )` or backticks of such
+   * a text do not get it (they are `subshell`), nor do the commands of a `sh -c` string in it
+   * unless that string is itself such a list.
    */
   joinedBy?: ';' | '&&' | '||' | '|';
 }

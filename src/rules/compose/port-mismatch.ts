@@ -31,8 +31,16 @@ export default defineRule({
         { title: 'uvicorn settings: --port (default 8000)', url: 'https://www.uvicorn.org/settings/#socket-binding' },
       ],
       example: {
-        bad: { 'compose.yaml': 'services:\n  api:\n    build: .\n    command: ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]\n    ports: ["80:80"]\n' },
-        good: { 'compose.yaml': 'services:\n  api:\n    build: .\n    command: ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]\n    ports: ["80:8000"]\n' },
+        bad: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n    command: ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]\n    ports: ["80:80"]\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install fastapi uvicorn\nCOPY app ./app\n',
+          'app/main.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n',
+        },
+        good: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n    command: ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]\n    ports: ["80:8000"]\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install fastapi uvicorn\nCOPY app ./app\n',
+          'app/main.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n',
+        },
       },
     },
   },

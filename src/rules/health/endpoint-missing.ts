@@ -163,11 +163,13 @@ export default defineRule({
         'The fix rewrites the URL in the healthcheck: the port to the one the server listens on, or the path to the one health-like route the app serves. It is unsafe because the intent may have been the other way round (add the route, or move the server to that port).',
       example: {
         bad: {
-          'compose.yaml': 'services:\n  web:\n    build: .\n    healthcheck:\n      test: ["CMD", "curl", "-f", "http://localhost:8000/healthz"]\n',
+          'compose.yaml': 'services:\n  web:\n    build: .\n    command: ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]\n    healthcheck:\n      test: ["CMD", "curl", "-f", "http://localhost:8000/healthz"]\n',
+          Dockerfile: 'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\nWORKDIR /app\nRUN pip install fastapi uvicorn\nCOPY app ./app\n',
           'app/main.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/health")\ndef health():\n    return {"ok": True}\n',
         },
         good: {
-          'compose.yaml': 'services:\n  web:\n    build: .\n    healthcheck:\n      test: ["CMD", "curl", "-f", "http://localhost:8000/health"]\n',
+          'compose.yaml': 'services:\n  web:\n    build: .\n    command: ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]\n    healthcheck:\n      test: ["CMD", "curl", "-f", "http://localhost:8000/health"]\n',
+          Dockerfile: 'FROM python:3.12-slim\nRUN apt-get update && apt-get install -y curl\nWORKDIR /app\nRUN pip install fastapi uvicorn\nCOPY app ./app\n',
           'app/main.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/health")\ndef health():\n    return {"ok": True}\n',
         },
       },

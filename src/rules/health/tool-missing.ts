@@ -3,16 +3,17 @@ import type { RelatedLocation } from '../../core/finding.js';
 import type { Location } from '../../core/location.js';
 import { matchBaseImage, type BaseImageFacts } from '../../knowledge/base-images.js';
 import type { EnvironmentModel, ServiceModel, StageModel } from '../../model/types.js';
-import { mapGet } from '../../parse/compose/yaml-tree.js';
+import type { ShellCommand } from '../../parse/shell/types.js';
 import { defineRule } from '../define-rule.js';
 import { factsProgram, missingWhy, SHELL_BUILTINS, serviceProgram, type MissingWhy, type Presence } from '../image/_exec.js';
-import { splitSimpleCommands, type ShellWordLite } from '../image/_shell.js';
 
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
 
 interface Blame {
   name: string;
   why: MissingWhy;
+  /** the word naming the program */
+  loc: Location;
 }
 interface Status {
   s: 'ok' | 'fail' | 'unknown';
@@ -64,7 +65,7 @@ export default defineRule({
         if (!hc) continue;
         const target = targetOf(svc);
         if (!target) continue;
-        const verdict = evaluate(hc.test, target);
+        const verdict = evaluate(hc, target);
         if (!verdict) continue;
         const dependents = waitingOnHealth(env, svc);
         const related: RelatedLocation[] = [...verdict.related, ...dependents.map((d) => ({ location: d.loc, message: `"${d.service}" waits for "${svc.name}" to be healthy` }))];
@@ -76,7 +77,7 @@ export default defineRule({
         report({
           environment: env.name,
           service: svc.name,
-          location: hc.locFor(verdict.word),
+          location: verdict.loc ?? hc.loc,
           message: `The healthcheck of "${svc.name}" ${verdict.what}, so the container never becomes healthy.${wait}${verdict.hint ? ` Fix: ${verdict.hint}.` : ''}`,
           related,
           key: `${svc.name}:${verdict.key}`,
@@ -94,31 +95,20 @@ function names(list: string[]): string {
 
 interface HealthSource {
   test: string[];
+  /** the test as the model parsed it (Healthcheck.commands) */
+  commands: ShellCommand[] | undefined;
   fromImage: boolean;
-  /** the most precise location for a word of the test */
-  locFor(word: string | undefined): Location;
+  /** the test (compose) or the HEALTHCHECK instruction */
+  loc: Location;
 }
 
 function healthcheckOf(svc: ServiceModel): HealthSource | undefined {
   const hc = svc.healthcheck;
   if (hc?.disabled) return undefined;
-  if (hc && hc.test.length) {
-    const testNode = mapGet(mapGet(svc.node, 'healthcheck'), 'test');
-    return {
-      test: hc.test,
-      fromImage: false,
-      locFor: (word) => {
-        if (testNode?.kind === 'seq' && word !== undefined) {
-          const item = testNode.items.find((it, i) => i > 0 && it.kind === 'scalar' && (String(it.value) === word || String(it.value).includes(word)));
-          if (item) return item.loc;
-        }
-        return hc.loc;
-      },
-    };
-  }
+  if (hc && hc.test.length) return { test: hc.test, commands: hc.commands, fromImage: false, loc: hc.loc };
   const image = svc.runtime.stage?.healthcheck;
   if (!image || image.value[0] === 'NONE') return undefined;
-  return { test: image.value, fromImage: true, locFor: () => image.loc };
+  return { test: image.value, commands: image.commands, fromImage: true, loc: image.loc };
 }
 
 function targetOf(svc: ServiceModel): Target | undefined {
@@ -176,56 +166,70 @@ function waitingOnHealth(env: EnvironmentModel, svc: ServiceModel): { service: s
 
 interface Verdict {
   what: string;
-  word?: string;
+  /** the word to point at; the test itself when absent */
+  loc?: Location;
   key: string;
   hint?: string;
   related: RelatedLocation[];
 }
 
 /** The check certainly fails because of a missing program (or shell): what to say; undefined otherwise. */
-function evaluate(test: string[], t: Target): Verdict | undefined {
+function evaluate(hc: HealthSource, t: Target): Verdict | undefined {
+  const { test, commands } = hc;
   const kind = test[0];
   if (kind === 'CMD-SHELL') {
-    const text = test.slice(1).join(' ');
     if (t.shellMissing()) {
       return { what: `uses CMD-SHELL, which runs \`${t.shell} -c\`, but ${t.label} has no ${t.shell}: every check fails (exec: "${t.shell}": no such file or directory)`, key: 'no-shell', hint: 'use the CMD form with a program the image has', related: [] };
     }
-    return shellVerdict(text, t);
+    return commands ? shellVerdict(commands, undefined, t) : undefined;
   }
   if (kind !== 'CMD') return undefined;
   const argv = test.slice(1);
   const prog = argv[0];
   if (!prog || /[$`]/.test(prog)) return undefined;
+  // the model reads a CMD list as one command, then the commands of its `sh -c` string
+  const command = commands?.[0];
+  if (!command) return undefined;
   if (SHELLS.has(posix.basename(prog)) && argv[1] === '-c' && argv[2] !== undefined) {
-    if (t.program(prog) === 'missing') return { what: `runs ${prog} -c, but ${t.label} has no ${prog}: every check fails (exec: "${prog}": executable file not found)`, word: prog, key: `shell:${prog}`, related: [] };
-    return shellVerdict(argv[2], t);
+    if (t.program(prog) === 'missing') return { what: `runs ${prog} -c, but ${t.label} has no ${prog}: every check fails (exec: "${prog}": executable file not found)`, loc: command.nameWord?.loc ?? hc.loc, key: `shell:${prog}`, related: [] };
+    return shellVerdict(commands, 1, t);
   }
-  const st = commandStatus(argv.map((a) => ({ text: a, raw: a, literal: true })), t);
+  const st = commandStatus(command, t);
   if (st.s !== 'fail' || !st.blame.length) return undefined;
   const b = st.blame[0]!;
   return {
     what: `runs ${b.name}, but ${b.why.text}: every check fails with 'exec: "${b.name}": executable file not found in $PATH'`,
-    word: prog,
+    loc: command.nameWord?.loc ?? hc.loc,
     key: b.name,
     ...(b.why.hint ? { hint: b.why.hint } : {}),
     related: b.why.related,
   };
 }
 
-function shellVerdict(text: string, t: Target): Verdict | undefined {
-  const cmds = splitSimpleCommands(text);
-  if (!cmds || !cmds.length || cmds.some((c) => c.op === ';')) return undefined;
+/**
+ * The status of a shell text (the CMD-SHELL string, or `shellString` of the argv): only a plain
+ * list of pipelines joined by `&&` and `||` is read; `;`, compound commands, `!` and `&` are not.
+ */
+function shellVerdict(commands: ShellCommand[], shellString: number | undefined, t: Target): Verdict | undefined {
+  // commands of other `sh -c` strings, and of `$( )` in this one, do not decide its status
+  const cmds = commands.filter((c) => c.context.shellString === shellString && c.context.joinedBy !== undefined);
+  if (!cmds.length) return undefined;
   // pipelines joined by && and ||
-  const pipes: { op: '&&' | '||' | 'start'; cmds: ShellWordLite[][] }[] = [];
+  const pipes: { op: '&&' | '||' | 'start'; cmds: ShellCommand[] }[] = [];
   for (const c of cmds) {
-    if (c.op === '|') pipes[pipes.length - 1]!.cmds.push(c.words);
-    else pipes.push({ op: c.op as '&&' | '||' | 'start', cmds: [c.words] });
+    const j = c.context.joinedBy!;
+    if (c.context.background || c.context.negated) return undefined;
+    if (j === ';') {
+      if (pipes.length) return undefined; // a second statement
+      pipes.push({ op: 'start', cmds: [c] });
+    } else if (j === '|') pipes[pipes.length - 1]?.cmds.push(c);
+    else pipes.push({ op: j, cmds: [c] });
   }
   let st: Status | undefined;
   for (const p of pipes) {
     // a pipeline's status is its last command's (no pipefail in sh)
     const last = p.cmds[p.cmds.length - 1]!;
-    const run = (): Status => (last.length ? commandStatus(last, t) : UNKNOWN);
+    const run = (): Status => commandStatus(last, t);
     if (!st) st = run();
     else if (p.op === '&&') {
       if (st.s === 'fail') continue;
@@ -247,22 +251,22 @@ function shellVerdict(text: string, t: Target): Verdict | undefined {
     what: blame.length > 1 && why.endsWith('ships neither')
       ? `runs ${tools.join(' or ')} through the shell, but ${why}: every check fails with "${tools[0]}: not found" (exit 127)`
       : `runs ${tools.join(' and ')} through the shell, but ${why}: every check fails with "${tools[0]}: not found" (exit 127)`,
-    word: first.name,
+    loc: first.loc,
     key: tools.join('+'),
     ...(first.why.hint ? { hint: first.why.hint } : {}),
     related: blame.flatMap((b) => b.why.related),
   };
 }
 
-function commandStatus(words: ShellWordLite[], t: Target): Status {
-  let w = words;
-  while (w.length && w[0]!.literal && w[0]!.text === 'exec') w = w.slice(1);
-  const prog = w[0];
-  if (!prog || !prog.literal || !prog.text) return UNKNOWN;
-  const name = prog.text;
+/** What one simple command certainly does: succeed, fail for a missing program, or unknown. */
+function commandStatus(c: ShellCommand, t: Target): Status {
+  // the model peels `exec` off (c.exec); assignments alone (`FOO=1`) have no name
+  const prog = c.nameWord;
+  if (!prog || prog.literal !== true || !c.name) return UNKNOWN;
+  const name = c.name;
   if (name === 'exit') {
-    const arg = w[1];
-    if (!arg || !arg.literal || !/^\d+$/.test(arg.text)) return UNKNOWN;
+    const arg = c.args[0];
+    if (!arg || arg.literal !== true || !/^\d+$/.test(arg.text)) return UNKNOWN;
     return { s: Number(arg.text) === 0 ? 'ok' : 'fail', blame: [] };
   }
   if (name === 'true' || name === ':') return { s: 'ok', blame: [] };
@@ -270,5 +274,5 @@ function commandStatus(words: ShellWordLite[], t: Target): Status {
   if (SHELL_BUILTINS.has(name)) return UNKNOWN;
   if (t.program(name) !== 'missing') return UNKNOWN;
   const base = posix.basename(name);
-  return { s: 'fail', blame: [{ name, why: name.includes('/') ? { text: `${name} does not exist in ${t.label}`, related: [] } : t.why(base) }] };
+  return { s: 'fail', blame: [{ name, why: name.includes('/') ? { text: `${name} does not exist in ${t.label}`, related: [] } : t.why(base), loc: prog.loc }] };
 }

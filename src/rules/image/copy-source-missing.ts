@@ -23,8 +23,8 @@ export default defineRule({
         { title: 'moby/buildkit#2933: a wildcard under a missing directory fails with lstat', url: 'https://github.com/moby/buildkit/issues/2933' },
       ],
       example: {
-        bad: { 'Dockerfile': 'FROM python:3.12-slim\nCOPY alembic.ini ./\n', '.dockerignore': '*.ini\n' },
-        good: { 'Dockerfile': 'FROM python:3.12-slim\nCOPY alembic.ini ./\n', '.dockerignore': '*.ini\n!alembic.ini\n' },
+        bad: { 'Dockerfile': 'FROM python:3.12-slim\nCOPY alembic.ini ./\n', '.dockerignore': '*.ini\n', 'alembic.ini': '[alembic]\nscript_location = migrations\n' },
+        good: { 'Dockerfile': 'FROM python:3.12-slim\nCOPY alembic.ini ./\n', '.dockerignore': '*.ini\n!alembic.ini\n', 'alembic.ini': '[alembic]\nscript_location = migrations\n' },
       },
     },
   },

@@ -45,8 +45,16 @@ export default defineRule({
         { title: 'distroless README: use the exec (vector) form, there is no shell', url: 'https://github.com/GoogleContainerTools/distroless/blob/main/README.md' },
       ],
       example: {
-        bad: { Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY docker/entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n' },
-        good: { Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY --chmod=755 docker/entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT ["/usr/local/bin/entrypoint.sh"]\n' },
+        bad: {
+          'compose.yaml': 'services:\n  web:\n    build: .\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY --chmod=755 docker/entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["python", "-m", "http.server"]\n',
+          'docker/entrypoint.sh': '#!/bin/sh\nset -e\nexec "$@"\n',
+        },
+        good: {
+          'compose.yaml': 'services:\n  web:\n    build: .\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY --chmod=755 docker/entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT ["/usr/local/bin/entrypoint.sh"]\nCMD ["python", "-m", "http.server"]\n',
+          'docker/entrypoint.sh': '#!/bin/sh\nset -e\nexec "$@"\n',
+        },
       },
     },
   },

@@ -39,8 +39,16 @@ export default defineRule({
         { title: 'POSIX shell: command search and execution (exit status 127 when not found)', url: 'https://pubs.opengroup.org/onlinepubs/9799919799/utilities/V3_chap02.html#tag_19_09_01_01' },
       ],
       example: {
-        bad: { Dockerfile: 'FROM python:3.12-slim AS build\nRUN pip install --target=/deps celery\nFROM python:3.12-slim\nCOPY --from=build /deps /usr/local/lib/python3.12/site-packages\nCMD ["celery", "-A", "app", "worker"]\n' },
-        good: { Dockerfile: 'FROM python:3.12-slim AS build\nRUN pip install --target=/deps celery\nFROM python:3.12-slim\nCOPY --from=build /deps /usr/local/lib/python3.12/site-packages\nCMD ["python", "-m", "celery", "-A", "app", "worker"]\n' },
+        bad: {
+          'compose.yaml': 'services:\n  worker:\n    build: .\n',
+          Dockerfile: 'FROM python:3.12-slim AS build\nRUN pip install --target=/deps celery\nFROM python:3.12-slim\nWORKDIR /app\nCOPY --from=build /deps /usr/local/lib/python3.12/site-packages\nCOPY app ./app\nCMD ["celery", "-A", "app.tasks", "worker"]\n',
+          'app/tasks.py': 'from celery import Celery\n\napp = Celery("tasks")\n',
+        },
+        good: {
+          'compose.yaml': 'services:\n  worker:\n    build: .\n',
+          Dockerfile: 'FROM python:3.12-slim AS build\nRUN pip install --target=/deps celery\nFROM python:3.12-slim\nWORKDIR /app\nCOPY --from=build /deps /usr/local/lib/python3.12/site-packages\nCOPY app ./app\nCMD ["python", "-m", "celery", "-A", "app.tasks", "worker"]\n',
+          'app/tasks.py': 'from celery import Celery\n\napp = Celery("tasks")\n',
+        },
       },
     },
   },

@@ -4,9 +4,9 @@ import type { Location } from '../../core/location.js';
 import { projectBuilds } from '../../model/build-context.js';
 import type { DockerfileModel, ImageModel, ProjectModel, StageModel } from '../../model/types.js';
 import type { DockerInstruction } from '../../parse/dockerfile/types.js';
+import type { ShellCommand, ShellWord } from '../../parse/shell/types.js';
 import { defineRule, type FindingInput } from '../define-rule.js';
 import { maybeGeneratedBeforeBuild } from './_exec.js';
-import { splitSimpleCommands, type ShellWordLite, type SimpleCommandLite } from './_shell.js';
 
 /** Commands whose operands must exist, and what GNU coreutils / the shell print when one does not. */
 const TARGETS: Record<string, (p: string) => string> = {
@@ -24,6 +24,9 @@ const CREATES_NOTHING = new Set([
   'id', 'whoami', 'sleep', 'rm', 'rmdir', 'unlink', 'sed', 'sort', 'uniq', 'cut', 'tr', 'date', 'uname', 'printenv', 'pwd', 'chmod', 'chown', 'chgrp', 'cat',
   'sha256sum', 'md5sum', 'which', 'command', 'type', 'umask', 'unset',
 ]);
+/** Redirection operators that open a file for writing (creating it); `>&` only with a file name. */
+const WRITES = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
 
 export default defineRule({
   meta: {
@@ -44,8 +47,8 @@ export default defineRule({
         { title: 'Dockerfile reference: RUN --mount', url: 'https://docs.docker.com/reference/dockerfile/#run---mount' },
       ],
       example: {
-        bad: { Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN find . -name "*.pyc" -delete && rm -f cli.py\nRUN chmod +x /app/cli.py\n' },
-        good: { Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN chmod +x /app/cli.py\n' },
+        bad: { Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN find . -name "*.pyc" -delete && rm -f cli.py\nRUN chmod +x /app/cli.py\n', 'cli.py': 'print("hello")\n' },
+        good: { Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN find . -name "*.pyc" -delete\nRUN chmod +x /app/cli.py\n', 'cli.py': 'print("hello")\n' },
       },
     },
   },
@@ -92,21 +95,24 @@ interface Hit {
 function missingOperands(model: ProjectModel, df: DockerfileModel, stage: StageModel, image: ImageModel, i: number, contextDir: string): Hit[] {
   const ins = stage.instructions[i]!;
   if (ins.heredocs.length) return [];
-  let cmds: SimpleCommandLite[] | undefined;
-  if (ins.exec) {
-    const argv = ins.exec;
-    if (['sh', 'bash', 'ash', 'dash'].includes(posix.basename(argv[0] ?? '')) && argv[1] === '-c' && argv[2] !== undefined && argv.length === 3) cmds = splitSimpleCommands(argv[2]);
-    else cmds = [{ op: 'start', words: argv.map((a) => ({ text: a, raw: a, literal: !/[$*?[~]/.test(a) })), assignments: [], redirects: [] }];
-  } else cmds = splitSimpleCommands(ins.argsText);
-  if (!cmds?.length) return [];
+  const all = image.runCommands(i);
+  if (!all?.length) return [];
+  // the RUN's own text, or the string of a lone `sh -c STRING` (exec form, or written in the shell form)
+  const outer = all.filter((c) => c.context.shellString === undefined);
+  const lone = outer.length === 1 ? outer[0]! : undefined;
+  const inString = lone !== undefined && SHELLS.has(posix.basename(lone.name)) && lone.nameWord?.literal === true && lone.args.length === 2 && lone.args[0]!.text === '-c';
+  const text = all.filter((c) => c.context.shellString === (inString ? 1 : undefined));
+  // only a plain list of simple commands (no compound commands, substitutions, `!` or `&`)
+  if (!text.length || text.some((c) => c.context.joinedBy === undefined || c.context.background || c.context.negated)) return [];
 
   // statements (`;`/newline) of AND-OR lists; which commands' failure ends the RUN
-  const statements: SimpleCommandLite[][] = [];
-  for (const c of cmds) {
-    if (c.op === 'start' || c.op === ';') statements.push([c]);
+  const statements: ShellCommand[][] = [];
+  for (const c of text) {
+    if (c.context.joinedBy === ';' || !statements.length) statements.push([c]);
     else statements[statements.length - 1]!.push(c);
   }
-  const shellErrexit = stageShellErrexit(df, stage, i);
+  // the Dockerfile SHELL runs the shell form; an exec form or a `sh -c` string runs without its -e
+  const shellErrexit = !ins.exec && !inString && stageShellErrexit(df, stage, i);
   let errexit = shellErrexit;
   const mounts = mountTargets(ins, workdirAt(df, stage, image, i) ?? '/');
   let cwd = workdirAt(df, stage, image, i);
@@ -115,45 +121,57 @@ function missingOperands(model: ProjectModel, df: DockerfileModel, stage: StageM
     const st = statements[si]!;
     const lastStatement = si === statements.length - 1;
     // an AND-OR list of single commands joined by && only: a failure in it is the list's status
-    const pureAnd = st.every((c) => c.op !== '||' && c.op !== '|');
+    const pureAnd = st.every((c) => c.context.joinedBy !== '||' && c.context.joinedBy !== '|');
     for (let k = 0; k < st.length; k++) {
       const c = st[k]!;
-      const name = c.words[0];
+      const name = c.nameWord;
       if (!name) continue; // assignments only
-      if (!name.literal) return hits;
+      // `[ -e x ] && …` guards what follows: stop there (`exec` ends the shell)
+      if (name.literal !== true || c.exec || c.name === '[' || c.name === '[[') return hits;
       const fatal = pureAnd && (lastStatement || (errexit && k === st.length - 1));
-      if (name.text === 'set') {
-        if (c.words.slice(1).some((w) => /^-[a-zA-Z]*e/.test(w.text)) || c.words.some((w, j) => w.text === '-o' && c.words[j + 1]?.text === 'errexit')) errexit = true;
-        if (c.words.slice(1).some((w) => /^\+[a-zA-Z]*e/.test(w.text))) errexit = false;
+      const args = c.args;
+      if (c.name === 'set') {
+        if (args.some((w) => /^-[a-zA-Z]*e/.test(w.text)) || args.some((w, j) => w.text === '-o' && args[j + 1]?.text === 'errexit')) errexit = true;
+        if (args.some((w) => /^\+[a-zA-Z]*e/.test(w.text))) errexit = false;
         continue;
       }
-      if (name.text === 'cd') {
-        const to = c.words[1];
-        cwd = to && to.literal && cwd !== undefined ? posix.resolve(cwd, to.text) : to && to.literal && to.text.startsWith('/') ? posix.resolve(to.text) : undefined;
+      if (c.name === 'cd') {
+        const to = args[0];
+        const literal = to?.literal === true;
+        cwd = to && literal && cwd !== undefined ? posix.resolve(cwd, to.text) : to && literal && to.text.startsWith('/') ? posix.resolve(to.text) : undefined;
         continue;
       }
-      const target = TARGETS[name.text];
+      const target = TARGETS[c.name];
       if (target && fatal) {
-        for (const op of operands(name.text, c.words.slice(1))) {
-          if (!op.literal || !op.text || (!op.text.startsWith('/') && cwd === undefined)) continue;
-          if (name.text === '.' && !op.text.includes('/')) continue; // `. file` searches PATH
+        for (const op of operands(c.name, args)) {
+          if (op.literal !== true || !op.text || (!op.text.startsWith('/') && cwd === undefined)) continue;
+          if (c.name === '.' && !op.text.includes('/')) continue; // `. file` searches PATH
           const abs = posix.resolve(cwd ?? '/', op.text);
           if (mounts.some((m) => abs === m || abs.startsWith(m === '/' ? '/' : `${m}/`))) continue;
           if (image.pathAt(i - 1, abs).exists !== false) continue;
           if (maybeGeneratedBeforeBuild(model, df.stages, stage, contextDir, abs)) continue;
-          hits.push(hit(stage, image, i, ins, name.text, op, abs, target(op.text)));
+          hits.push(hit(stage, image, i, c.name, op, abs, target(op.text)));
         }
       }
       // walking on is only safe past commands that create nothing
-      if (!CREATES_NOTHING.has(name.text) || c.redirects.some((r) => !r.startsWith('/dev/'))) return hits;
+      if (!CREATES_NOTHING.has(c.name) || writesFile(c)) return hits;
     }
   }
   return hits;
 }
 
+/** A redirection of the command opens a file for writing (not a /dev/ device, not `>&2`). */
+function writesFile(c: ShellCommand): boolean {
+  return (c.redirects ?? []).some((r) => {
+    if (!WRITES.has(r.op) || !r.target) return false;
+    if (r.op === '>&' && /^(\d+|-)$/.test(r.target.text)) return false; // duplication or close
+    return !(r.target.literal === true && r.target.text.startsWith('/dev/'));
+  });
+}
+
 /** The path operands of a target command. */
-function operands(cmd: string, args: ShellWordLite[]): ShellWordLite[] {
-  const isOption = (w: ShellWordLite): boolean => w.text.startsWith('-') && w.text !== '-';
+function operands(cmd: string, args: ShellWord[]): ShellWord[] {
+  const isOption = (w: ShellWord): boolean => w.text.startsWith('-') && w.text !== '-';
   if (cmd === 'chmod') {
     if (args.some((w) => w.text.startsWith('--reference'))) return [];
     // `-x`/`-w` are modes, not options
@@ -174,7 +192,7 @@ function operands(cmd: string, args: ShellWordLite[]): ShellWordLite[] {
   return [];
 }
 
-function hit(stage: StageModel, image: ImageModel, i: number, ins: DockerInstruction, cmd: string, op: ShellWordLite, abs: string, error: string): Hit {
+function hit(stage: StageModel, image: ImageModel, i: number, cmd: string, op: ShellWord, abs: string, error: string): Hit {
   const related: RelatedLocation[] = [];
   // was it there before, and which instruction removed it?
   let had = -1;
@@ -192,12 +210,11 @@ function hit(stage: StageModel, image: ImageModel, i: number, ins: DockerInstruc
     const creator = image.pathAt(had, abs).createdBy;
     if (creator) related.push({ location: creator.loc, message: `${abs} is created here` });
   } else why = 'no earlier instruction of the stage creates it';
-  const word = ins.args.find((a) => a.value === op.raw) ?? ins.args.find((a) => a.value.includes(op.text));
   const shown = op.text === abs ? abs : `${op.text} (${abs})`;
   return {
     abs,
     message: `\`${cmd}\` works on ${shown}, which does not exist at this step of the build (${why}): the build fails with "${error}".`,
-    loc: word?.loc ?? ins.loc,
+    loc: op.loc,
     related,
   };
 }

@@ -32,8 +32,18 @@ export default defineRule({
         { title: 'Docker Engine security: running containers with a non-root user', url: 'https://docs.docker.com/engine/security/#linux-kernel-capabilities' },
       ],
       example: {
-        bad: { Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "app:app"]\n' },
-        good: { Dockerfile: 'FROM python:3.12-slim\nRUN useradd --create-home --uid 1000 app\nWORKDIR /app\nCOPY --chown=app:app . .\nUSER app\nCMD ["gunicorn", "app:app"]\n' },
+        bad: {
+          'docker-compose.yml': 'services:\n  web:\n    build: .\n    ports: ["8000:8000"]\n',
+          'docker-compose.prod.yml': 'services:\n  web:\n    restart: unless-stopped\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install flask gunicorn\nCOPY . .\nCMD ["gunicorn", "app:app", "-b", "0.0.0.0:8000"]\n',
+          'app.py': 'from flask import Flask\n\napp = Flask(__name__)\n',
+        },
+        good: {
+          'docker-compose.yml': 'services:\n  web:\n    build: .\n    ports: ["8000:8000"]\n',
+          'docker-compose.prod.yml': 'services:\n  web:\n    restart: unless-stopped\n',
+          Dockerfile: 'FROM python:3.12-slim\nRUN useradd --create-home --uid 1000 app\nWORKDIR /app\nRUN pip install flask gunicorn\nCOPY . .\nUSER app\nCMD ["gunicorn", "app:app", "-b", "0.0.0.0:8000"]\n',
+          'app.py': 'from flask import Flask\n\napp = Flask(__name__)\n',
+        },
       },
     },
   },

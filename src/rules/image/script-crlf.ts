@@ -82,8 +82,16 @@ export default defineRule({
       ],
       fixSafety: 'For CRLF only: the fix deletes the carriage return before every line feed of the script, which is exactly the conversion to LF; nothing else in the file changes. A missing bash gets no automatic fix (the script may use bash syntax).',
       example: {
-        bad: { Dockerfile: 'FROM python:3.12-alpine\nCOPY --chmod=755 entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n', 'entrypoint.sh': '#!/bin/bash\nexec "$@"\n' },
-        good: { Dockerfile: 'FROM python:3.12-alpine\nCOPY --chmod=755 entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n', 'entrypoint.sh': '#!/bin/sh\nexec "$@"\n' },
+        bad: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n',
+          Dockerfile: 'FROM python:3.12-alpine\nCOPY --chmod=755 entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["python", "-m", "http.server"]\n',
+          'entrypoint.sh': '#!/bin/bash\nset -e\nexec "$@"\n',
+        },
+        good: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n',
+          Dockerfile: 'FROM python:3.12-alpine\nCOPY --chmod=755 entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["python", "-m", "http.server"]\n',
+          'entrypoint.sh': '#!/bin/sh\nset -e\nexec "$@"\n',
+        },
       },
     },
   },

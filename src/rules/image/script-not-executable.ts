@@ -84,8 +84,16 @@ export default defineRule({
       ],
       fixSafety: 'Unsafe: the fix adds `--chmod=755` to the COPY/ADD that brings in the script (only when that instruction copies this one file), which requires BuildKit: the classic builder rejects the flag ("the --chmod option requires BuildKit"). Committing the execute bit in git is the better fix and cannot be expressed as a text edit.',
       example: {
-        bad: { Dockerfile: 'FROM python:3.12-slim\nCOPY docker/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n', 'git-tracked.txt': '100644 docker/entrypoint.sh\n' },
-        good: { Dockerfile: 'FROM python:3.12-slim\nCOPY --chmod=755 docker/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n' },
+        bad: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n',
+          Dockerfile: 'FROM python:3.12-slim\nCOPY --chmod=644 docker/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["python", "-m", "http.server"]\n',
+          'docker/entrypoint.sh': '#!/bin/sh\nset -e\nexec "$@"\n',
+        },
+        good: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n',
+          Dockerfile: 'FROM python:3.12-slim\nCOPY --chmod=755 docker/entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\nCMD ["python", "-m", "http.server"]\n',
+          'docker/entrypoint.sh': '#!/bin/sh\nset -e\nexec "$@"\n',
+        },
       },
     },
   },

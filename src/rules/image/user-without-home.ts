@@ -22,8 +22,14 @@ export default defineRule({
         { title: 'useradd(8): -m/--create-home; CREATE_HOME in login.defs (unset on Debian)', url: 'https://manpages.debian.org/bookworm/passwd/useradd.8.en.html' },
       ],
       example: {
-        bad: { Dockerfile: 'FROM python:3.12-slim\nRUN useradd --uid 1000 app\nUSER app\n' },
-        good: { Dockerfile: 'FROM python:3.12-slim\nRUN useradd --create-home --uid 1000 app\nUSER app\n' },
+        bad: {
+          'compose.yaml': 'services:\n  web:\n    build: .\n',
+          Dockerfile: 'FROM python:3.12-slim\nRUN useradd --uid 1000 app\nWORKDIR /app\nCOPY . .\nUSER app\nCMD ["python", "-m", "http.server", "8000"]\n',
+        },
+        good: {
+          'compose.yaml': 'services:\n  web:\n    build: .\n',
+          Dockerfile: 'FROM python:3.12-slim\nRUN useradd --create-home --uid 1000 app\nWORKDIR /app\nCOPY . .\nUSER app\nCMD ["python", "-m", "http.server", "8000"]\n',
+        },
       },
     },
   },

@@ -42,8 +42,16 @@ export default defineRule({
       ],
       fixSafety: 'For a shell-form instruction that is one simple command, the fix prefixes it with `exec` (`CMD exec gunicorn app:app`): the shell still expands variables exactly as before, then replaces itself with the server. Lists (`a && b`) get no automatic fix.',
       example: {
-        bad: { Dockerfile: 'FROM python:3.12-slim\nCMD gunicorn app.main:app -b 0.0.0.0:8000\n' },
-        good: { Dockerfile: 'FROM python:3.12-slim\nCMD ["gunicorn", "app.main:app", "-b", "0.0.0.0:8000"]\n' },
+        bad: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n    ports: ["8000:8000"]\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install gunicorn\nCOPY app ./app\nCMD gunicorn app.main:app -b 0.0.0.0:8000\n',
+          'app/main.py': 'def app(environ, start_response):\n    start_response("200 OK", [])\n    return [b"ok"]\n',
+        },
+        good: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n    ports: ["8000:8000"]\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install gunicorn\nCOPY app ./app\nCMD ["gunicorn", "app.main:app", "-b", "0.0.0.0:8000"]\n',
+          'app/main.py': 'def app(environ, start_response):\n    start_response("200 OK", [])\n    return [b"ok"]\n',
+        },
       },
     },
   },

@@ -87,8 +87,16 @@ export default defineRule({
       ],
       fixSafety: 'Where the loopback address is written once among the command\'s words (in the Dockerfile, the compose file, the script line, or a compose environment value the server reads), the fix replaces exactly that text with 0.0.0.0 (`::` for `::1`). Where the address is the server\'s default, the fix appends `--host 0.0.0.0` / `-b 0.0.0.0:<port>` / `0.0.0.0:<port>` to the command, only when the command is an exec-form CMD/ENTRYPOINT, a compose list or a compose string (split into words without a shell) and its words reach the server unchanged; the port stays the one it already listens on. Nothing else changes.',
       example: {
-        bad: { 'compose.yaml': 'services:\n  api:\n    build: .\n    command: ["uvicorn", "app.main:app"]\n    ports: ["8000:8000"]\n' },
-        good: { 'compose.yaml': 'services:\n  api:\n    build: .\n    command: ["uvicorn", "app.main:app", "--host", "0.0.0.0"]\n    ports: ["8000:8000"]\n' },
+        bad: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n    command: ["uvicorn", "app.main:app"]\n    ports: ["8000:8000"]\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install fastapi uvicorn\nCOPY app ./app\n',
+          'app/main.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n',
+        },
+        good: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n    command: ["uvicorn", "app.main:app", "--host", "0.0.0.0"]\n    ports: ["8000:8000"]\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install fastapi uvicorn\nCOPY app ./app\n',
+          'app/main.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n',
+        },
       },
     },
   },

@@ -62,8 +62,18 @@ export default defineRule({
       ],
       fixSafety: 'Only when the file is in the image at one known path and the gunicorn command is an exec-form CMD/ENTRYPOINT, a compose list or a compose string whose words reach gunicorn unchanged: the fix appends `-c <that path>`, which makes gunicorn load the file the repository already ships. The file\'s settings then apply (that is the point); review them if they were written for another environment.',
       example: {
-        bad: { Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "app:app"]\n', 'config/gunicorn.conf.py': 'bind = "0.0.0.0:8000"\n' },
-        good: { Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "app:app", "-c", "/app/config/gunicorn.conf.py"]\n', 'config/gunicorn.conf.py': 'bind = "0.0.0.0:8000"\n' },
+        bad: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n    ports: ["8000:8000"]\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install flask gunicorn\nCOPY . .\nCMD ["gunicorn", "app:app"]\n',
+          'config/gunicorn.conf.py': 'bind = "0.0.0.0:8000"\nworkers = 4\n',
+          'app.py': 'from flask import Flask\n\napp = Flask(__name__)\n',
+        },
+        good: {
+          'compose.yaml': 'services:\n  api:\n    build: .\n    ports: ["8000:8000"]\n',
+          Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install flask gunicorn\nCOPY . .\nCMD ["gunicorn", "app:app", "-c", "/app/config/gunicorn.conf.py"]\n',
+          'config/gunicorn.conf.py': 'bind = "0.0.0.0:8000"\nworkers = 4\n',
+          'app.py': 'from flask import Flask\n\napp = Flask(__name__)\n',
+        },
       },
     },
   },
