@@ -34,11 +34,14 @@ export interface AuditOutput {
   model: ProjectModel;
   /** rules that threw (a bug in drydock): the CLI exits 2 */
   crashed: { ruleId: string; error: Error }[];
+  /** milliseconds per phase (`discover`, `model`) and per rule (`rule:<id>`): DRYDOCK_TIMING=1 prints them */
+  timings: Record<string, number>;
 }
 
 export class UsageError extends Error {}
 
 export async function audit(options: AuditOptions): Promise<AuditOutput> {
+  const t0 = performance.now();
   const d = discover(options.root, { composeFiles: options.composeFiles, configFile: options.configFile, git: options.git });
   for (const f of options.composeFiles ?? []) {
     const rel = d.environments[0]?.composeFiles.find((c) => f.endsWith(c)) ?? f;
@@ -47,7 +50,9 @@ export async function audit(options: AuditOptions): Promise<AuditOutput> {
   const known = new Set(d.environments.map((e) => e.name));
   for (const e of options.environments ?? [])
     if (!known.has(e)) throw new UsageError(`unknown environment "${e}" (found: ${[...known].join(', ') || 'none'})`);
+  const t1 = performance.now();
   const model = await buildModel(d);
+  const t2 = performance.now();
   const run = runRules(model, {
     rules: options.rules ?? RULES,
     severities: d.config.rules,
@@ -62,6 +67,7 @@ export async function audit(options: AuditOptions): Promise<AuditOutput> {
   return {
     model,
     crashed: run.crashed,
+    timings: { discover: t1 - t0, model: t2 - t1, ...Object.fromEntries(Object.entries(run.timings).map(([k, v]) => [`rule:${k}`, v])) },
     result: {
       version: 1,
       tool: { name: 'drydock', version: VERSION },

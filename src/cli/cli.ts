@@ -144,6 +144,13 @@ async function scan(dir: string, opts: ScanOptions, io: Io): Promise<number> {
   // files were written: keep the terminal informed, as the issue asks for several outputs
   if (!printed && !opts.quiet) io.stdout(render('text', out.result, ctx(opts.color && io.isTTY && !io.env.NO_COLOR), secrets, { quiet: true }));
   for (const c of out.crashed) io.stderr(`drydock: internal error in rule ${c.ruleId}: ${c.error.message}\n`);
+  if (io.env.DRYDOCK_TIMING === '1') {
+    // like ESLint's TIMING=1: the phases and the ten slowest rules, on stderr
+    const rows = Object.entries(out.timings).sort(([a], [b]) => (a.startsWith('rule:') ? 1 : 0) - (b.startsWith('rule:') ? 1 : 0));
+    const phases = rows.filter(([k]) => !k.startsWith('rule:'));
+    const rules = rows.filter(([k]) => k.startsWith('rule:')).sort((a, b) => b[1] - a[1]).slice(0, 10);
+    for (const [k, v] of [...phases, ...rules]) io.stderr(`${v.toFixed(1).padStart(8)} ms  ${k}\n`);
+  }
   if (out.crashed.length) return 2;
   if (opts.failOn === 'never') return 0;
   return out.result.findings.some((f) => reaches(f.severity, opts.failOn as Severity)) ? 1 : 0;

@@ -29,6 +29,8 @@ export interface RunOutcome {
   suppressed: number;
   /** rules that threw: reported as internal errors, never silently dropped */
   crashed: { ruleId: string; error: Error }[];
+  /** milliseconds spent in each rule's check */
+  timings: Record<string, number>;
 }
 
 /**
@@ -46,6 +48,7 @@ export function runRules(model: ProjectModel, options: RunOptions): RunOutcome {
   const findings: Finding[] = [];
   const crashed: RunOutcome['crashed'] = [];
   let suppressed = 0;
+  const timings: Record<string, number> = {};
   const ignoreMatchers = (options.ignores ?? []).map((i) => ({ rule: i.rule, paths: i.paths?.length ? ignore().add(i.paths) : null }));
   const envFilter = options.environments?.length ? new Set(options.environments) : null;
   const seen = new Set<string>();
@@ -55,7 +58,9 @@ export function runRules(model: ProjectModel, options: RunOptions): RunOutcome {
     if (configured === 'off' || options.disabled?.includes(id)) continue;
     const found: FindingInput[] = [];
     try {
+      const started = performance.now();
       rule.check({ model, report: (f) => found.push(f) });
+      timings[id] = performance.now() - started;
     } catch (error) {
       crashed.push({ ruleId: id, error: error as Error });
       continue;
@@ -92,5 +97,5 @@ export function runRules(model: ProjectModel, options: RunOptions): RunOutcome {
       (a.environment ?? '').localeCompare(b.environment ?? '') ||
       (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
   );
-  return { findings, suppressed, crashed };
+  return { findings, suppressed, crashed, timings };
 }
