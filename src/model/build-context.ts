@@ -13,6 +13,7 @@ import type { SourceFile } from '../core/source-file.js';
 import { createDockerignore } from '../discover/dockerignore.js';
 import type { CopyStep, DockerfileModel, DockerignoreModel, EnvironmentModel, ProjectModel, RepoTree, ServiceModel, Sourced, StageModel } from './types.js';
 import { globToRegExp } from '../core/glob.js';
+import { pathsUnder } from './tree-index.js';
 
 /** The ignore file for a build of `dockerfile` (relative path) with `context` ('' = root). */
 export function dockerignoreFor(
@@ -298,8 +299,7 @@ export function caseVariants(tree: RepoTree, path: string): string[] {
 /** The file paths of the tree at or below `path` ('' is the root). */
 export function filesUnder(tree: RepoTree, path: string): string[] {
   if (tree.files.has(path)) return [path];
-  const prefix = path ? `${path}/` : '';
-  return [...tree.files].filter((f) => f.startsWith(prefix));
+  return [...pathsUnder(tree.files, path)];
 }
 
 /**

@@ -17,20 +17,41 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s"']+:)([^@\s"'/]+)(@)/g
 const ASSIGNMENT = /(\b[A-Za-z_][A-Za-z0-9_.-]*)(\s*[:=]\s*)("[^"\n]*"|'[^'\n]*'|&quot;(?:(?!&quot;)[^\n])*&quot;|[^\s#,}\]"'\\<&]+)/g;
 
 export function maskSecrets(text: string, secrets: ReadonlySet<string>): string {
-  let out = text;
-  const list = [...secrets].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length);
-  for (const s of list) for (const form of new Set([s, JSON.stringify(s).slice(1, -1), escapeHtml(s)])) out = out.split(form).join(MASK);
-  out = out.replace(URL_CREDENTIALS, (m, head: string, pw: string, at: string) => (pw === MASK || /^\$\{?[A-Za-z_]/.test(pw) ? m : `${head}${MASK}${at}`));
-  const short = new Set([...secrets].filter((s) => s.length < 8));
-  return out.replace(ASSIGNMENT, (m, name: string, sep: string, value: string, offset: number, whole: string) => {
-    // `${PASSWORD:?message}` is an interpolation, not an assignment
-    if (whole.slice(Math.max(0, offset - 2), offset) === '${') return m;
-    const bare = value.replace(/^(["'])(.*)\1$/, '$2').replace(/^&quot;(.*)&quot;$/, '$1');
-    if (!bare || bare === MASK || /^\$\{?[A-Za-z_]/.test(bare)) return m;
-    if (!looksSecretName(name) && !short.has(bare)) return m;
-    if (value.startsWith('&quot;')) return `${name}${sep}&quot;${MASK}&quot;`;
-    return `${name}${sep}${value.startsWith('"') || value.startsWith("'") ? value[0] + MASK + value[0] : MASK}`;
-  });
+  return maskerFor(secrets)(text);
+}
+
+/** One compiled masker per set of secrets: JSON formats call it once per string. */
+const maskers = new WeakMap<ReadonlySet<string>, (text: string) => string>();
+
+function maskerFor(secrets: ReadonlySet<string>): (text: string) => string {
+  const cached = maskers.get(secrets);
+  if (cached) return cached;
+  // every written form of each long secret (raw, JSON-escaped, HTML-escaped), longest first so
+  // a secret that contains another is masked whole
+  const forms = [...new Set([...secrets].filter((x) => x.length >= 8).flatMap((x) => [x, JSON.stringify(x).slice(1, -1), escapeHtml(x)]))]
+    .filter((f) => f.length >= 3)
+    .sort((a, b) => b.length - a.length);
+  const long = forms.length ? new RegExp(forms.map(escapeRegExp).join('|'), 'g') : null;
+  const short = new Set([...secrets].filter((x) => x.length < 8));
+  const masker = (text: string): string => {
+    let out = long ? text.replace(long, MASK) : text;
+    if (out.includes('://')) out = out.replace(URL_CREDENTIALS, (m, head: string, pw: string, at: string) => (pw === MASK || /^\$\{?[A-Za-z_]/.test(pw) ? m : `${head}${MASK}${at}`));
+    return out.replace(ASSIGNMENT, (m, name: string, sep: string, value: string, offset: number, whole: string) => {
+      // `${PASSWORD:?message}` is an interpolation, not an assignment
+      if (whole.slice(Math.max(0, offset - 2), offset) === '${') return m;
+      const bare = value.replace(/^(["'])(.*)\1$/, '$2').replace(/^&quot;(.*)&quot;$/, '$1');
+      if (!bare || bare === MASK || /^\$\{?[A-Za-z_]/.test(bare)) return m;
+      if (!short.has(bare) && !looksSecretName(name)) return m;
+      if (value.startsWith('&quot;')) return `${name}${sep}&quot;${MASK}&quot;`;
+      return `${name}${sep}${value.startsWith('"') || value.startsWith("'") ? value[0] + MASK + value[0] : MASK}`;
+    });
+  };
+  maskers.set(secrets, masker);
+  return masker;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 function escapeHtml(s: string): string {

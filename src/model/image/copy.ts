@@ -16,6 +16,7 @@ import { mkdirs, uidOf } from './context.js';
 import { isUnder, normPath, type Entry, type ImageState } from './state.js';
 import { parseMode } from './run.js';
 import { globToRegExp, hasGlob } from './words.js';
+import { pathsUnder } from '../tree-index.js';
 
 export interface CopyEnv {
   /** build context, relative to the scanned root ('' = root); undefined when unknown (remote) */
@@ -176,14 +177,13 @@ function copyFromContext(
       // the directory's contents go into dest
       ensureDir(dest);
       const prefix = repoPath ? `${repoPath}/` : '';
-      for (const d of [...tree.dirs].sort()) {
-        if (!d.startsWith(prefix) || d === repoPath) continue;
+      for (const d of pathsUnder(tree.dirs, repoPath)) {
         const r = d.slice(prefix.length);
+        if (!r) continue; // the root itself
         if (ignored(m ? `${m}/${r}` : r)) continue;
         putDir(`${dest}/${r}`);
       }
-      for (const f of [...tree.files].sort()) {
-        if (!f.startsWith(prefix)) continue;
+      for (const f of pathsUnder(tree.files, repoPath)) {
         const r = f.slice(prefix.length);
         if (ignored(m ? `${m}/${r}` : r)) continue;
         const mode = gitMode(f);

@@ -4,6 +4,7 @@ import { imageFileSource } from '../../model/image-files.js';
 import type { ProjectModel, ServiceModel, StageModel } from '../../model/types.js';
 import { defineRule } from '../define-rule.js';
 import { appendWords, baseKnown, certainlyRuns, composeFlags, plannedServices, runMentions, serverArgvPlausible, where } from './_start.js';
+import { pathsUnder } from '../../model/tree-index.js';
 
 const CONF = 'gunicorn.conf.py';
 
@@ -13,7 +14,7 @@ function contextConfigs(model: ProjectModel, svc: ServiceModel): string[] {
   if (ctx === undefined) return [];
   const prefix = ctx === '' ? '' : `${ctx}/`;
   const ignore = svc.build?.dockerignore;
-  return [...model.tree.files].filter((f) => f.startsWith(prefix) && posix.basename(f) === CONF && !ignore?.excludes(f.slice(prefix.length))).sort();
+  return pathsUnder(model.tree.files, ctx).filter((f) => posix.basename(f) === CONF && !ignore?.excludes(f.slice(prefix.length)));
 }
 
 /** Where the image holds a repository file: candidates from each COPY/ADD, confirmed by replaying the copies. */
