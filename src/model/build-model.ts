@@ -114,7 +114,6 @@ export async function buildModel(d: Discovery): Promise<ProjectModel> {
   const app = await readApp(d, environments, sources, problems);
   const tree = { root: d.root, files: d.walk.files, dirs: d.walk.dirs, kinds: d.walk.kinds, git: d.git };
   await addStartPlans(environments, tree, readText);
-  await addRoutes(environments, tree, readText);
   const migrations = detectMigrationTools(tree, readText);
 
   const model: ProjectModel = {
@@ -133,6 +132,8 @@ export async function buildModel(d: Discovery): Promise<ProjectModel> {
   await addHealthcheckCommands(model);
   model.deps = await buildDepsModel({ model, read: readText, problem: (p) => problems.push(p) });
   addPinnedImageFacts(model);
+  // routes look modules up in the image filesystem model (python-modules.ts), so they come after it
+  await addRoutes(environments, tree, readText);
   await addPythonRuntime(model, readText);
   return model;
 }

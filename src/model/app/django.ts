@@ -76,7 +76,7 @@ export function codeSettings(src: SourceFile): CodeSetting[] {
  * The repository files Python executes when it imports `module`, in order: each package's
  * `__init__.py` (and the sibling modules it imports at its top level), then the module itself.
  */
-export function importChain(ctx: Pick<DjangoContext, 'files' | 'view' | 'search' | 'installed'>, module: string): string[] {
+export function importChain(ctx: Pick<DjangoContext, 'view' | 'search' | 'installed'> & { files: Pick<PyFiles, 'read'> }, module: string): string[] {
   const out: string[] = [];
   const parts = module.split('.');
   const addWithImports = (repoPath: string, imagePath: string, depth: number): void => {
@@ -111,7 +111,7 @@ export function importChain(ctx: Pick<DjangoContext, 'files' | 'view' | 'search'
 }
 
 /** The first DJANGO_SETTINGS_MODULE default and the last forced assignment along the files Python executes. */
-export function chainSettings(files: PyFiles, chain: readonly string[]): { setdefault?: CodeSetting; assignment?: CodeSetting; mentionsDjango: boolean } {
+export function chainSettings(files: Pick<PyFiles, 'read'>, chain: readonly string[]): { setdefault?: CodeSetting; assignment?: CodeSetting; mentionsDjango: boolean } {
   let setdefault: CodeSetting | undefined;
   let assignment: CodeSetting | undefined;
   let mentionsDjango = false;
@@ -181,7 +181,7 @@ interface Namespace {
 const MAX_STAR_DEPTH = 8;
 const DYNAMIC = /\bglobals\(\)|\bexec\(|\bsplit_settings\b|\blocals\(\)\s*\[|\bvars\(\)\s*\[/;
 
-/** Evaluate a settings module in a process context. */
+/** Evaluate a settings module in a process context. (routes-django.ts `settingsVars` is the other settings reader; see the seam note there.) */
 export class SettingsEvaluator {
   private readonly cache = new Map<string, Promise<Namespace | undefined>>();
 

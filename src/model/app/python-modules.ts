@@ -25,7 +25,9 @@ import { normalizeDistName } from '../../parse/manifests/pep508.js';
 import type { DockerInstruction } from '../../parse/dockerfile/types.js';
 import { imageFileSource, imagePathExistsFromCopies, type ImageFilesOptions } from '../image-files.js';
 import type { BuildDeps } from '../deps/types.js';
-import type { DockerignoreModel, Mount, ProjectModel, RepoTree, ServiceModel, StageModel } from '../types.js';
+import { invocationOf } from '../start/invocation.js';
+import { parseOptions } from '../start/servers.js';
+import type { DockerignoreModel, Mount, ProjectModel, RepoTree, ServerFact, ServiceModel, StageModel, StartStep } from '../types.js';
 
 /** What a process (or a build step) sees of the filesystem. */
 export interface ImageView {
@@ -49,7 +51,7 @@ export type PathPresence =
 /** Folders the repository walk skips: their contents are unknown to us. */
 const WALK_SKIPPED = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'site-packages', '.terraform', 'bower_components', '.next', '.cache', 'vendor', 'third_party']);
 
-export function serviceImageView(model: ProjectModel, svc: ServiceModel): ImageView {
+export function serviceImageView(model: { tree: ImageView['tree'] }, svc: ServiceModel): ImageView {
   const v: ImageView = { tree: model.tree, mounts: svc.mounts };
   const stage = svc.runtime.stage;
   if (stage) v.stage = stage;
@@ -164,6 +166,23 @@ export function searchPath(first: SearchEntry[], pythonPath: string | null | und
     }
   return out;
 }
+
+/**
+ * sys.path for an app server (gunicorn/uvicorn/hypercorn/daphne/flask/runserver): its working
+ * directory (`--chdir`, `--app-dir`), gunicorn's `--pythonpath`, then PYTHONPATH.
+ */
+export function serverSearchPath(server: ServerFact, step: StartStep, pythonPath: string | null | undefined): { cwd: string; search: SearchEntry[] } {
+  const cwd = server.chdir ?? step.cwd;
+  const first: SearchEntry[] = [{ dir: cwd, why: server.chdir ? (server.kind === 'gunicorn' ? '--chdir' : '--app-dir') : 'the working directory' }];
+  if (server.kind === 'gunicorn') {
+    const o = parseOptions(invocationOf(step).args, new Set(['--pythonpath', '--chdir', '-b', '--bind', '-c', '--config', '-w', '--workers', '-k', '--worker-class']), {});
+    for (const p of o.opts.get('--pythonpath') ?? []) for (const d of p.split(',')) if (d) first.push({ dir: posix.resolve(cwd, d), why: '--pythonpath' });
+  }
+  return { cwd, search: searchPath(first, pythonPath, cwd) };
+}
+
+/** No installed-distribution signal: a module no repository file provides is `unknown`, never `missing`. */
+export const NO_INSTALLED: InstalledNames = { complete: false, reason: 'the installed packages are not consulted', mayProvide: () => undefined };
 
 // ---------------------------------------------------------------------------------------------
 // installed distributions (a weak signal)

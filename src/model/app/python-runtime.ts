@@ -22,7 +22,7 @@ import { chainSettings, importChain, productionCandidates, selectSettings, Setti
 import { effectiveEnv } from './effective.js';
 import { readProxies } from './proxy.js';
 import {
-  buildStepView, installedNames, knownThirdParty, pathPresence, resolveModule, searchPath, serviceImageView,
+  buildStepView, installedNames, knownThirdParty, pathPresence, resolveModule, searchPath, serverSearchPath, serviceImageView,
   type ImageView, type InstalledNames, type ModuleResolution, type SearchEntry,
 } from './python-modules.js';
 import type { CeleryAppFact, DjangoBuildCommand, DjangoRuntime, DjangoSettingsFacts, ServicePython } from './runtime-types.js';
@@ -195,12 +195,10 @@ function envSelection(ctx: ServiceCtx, step: StartStep): Pick<SelectionInput, 'c
 }
 
 function appServer(ctx: ServiceCtx, out: ServicePython, django: DjangoStep[], step: StartStep, index: number, server: ServerFact): void {
-  const cwd = server.chdir ?? step.cwd;
-  const first: SearchEntry[] = [{ dir: cwd, why: server.chdir ? (server.kind === 'gunicorn' ? '--chdir' : '--app-dir') : 'the working directory' }];
+  const { cwd, search } = serverSearchPath(server, step, ctx.pythonPath);
   if (server.kind === 'gunicorn') {
-    const o = parseOptions(invocationOf(step).args, new Set(['--pythonpath', '--chdir', '-b', '--bind', '-c', '--config', '-w', '--workers', '-k', '--worker-class']), {});
-    for (const p of o.opts.get('--pythonpath') ?? []) for (const d of p.split(',')) if (d) first.push({ dir: posix.resolve(cwd, d), why: '--pythonpath' });
     if (server.chdir) {
+      const o = parseOptions(invocationOf(step).args, new Set(['--pythonpath', '--chdir', '-b', '--bind', '-c', '--config', '-w', '--workers', '-k', '--worker-class']), {});
       const written = o.opts.get('--chdir')?.at(-1) ?? server.chdir;
       const pr = pathPresence(ctx.view, server.chdir);
       const result: ModuleResolution = {
@@ -217,7 +215,6 @@ function appServer(ctx: ServiceCtx, out: ServicePython, django: DjangoStep[], st
   if (!app || app.includes('$')) return;
   const module = app.split(':')[0]!.trim();
   if (!MODULE_NAME.test(module)) return;
-  const search = searchPath(first, ctx.pythonPath, cwd);
   const opaque = server.kind === 'gunicorn' ? gunicornPathUnknown(ctx, server) : undefined;
   const result: ModuleResolution = opaque ? { status: 'unknown', module, searched: search, reason: opaque } : resolveModule(ctx.view, module, search, ctx.installed);
   out.references.push({ kind: 'app', name: module, tool: server.kind, step: index, loc: wordLoc(ctx, step.loc, app), result });

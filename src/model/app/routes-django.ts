@@ -18,12 +18,24 @@ import { dottedName, kwarg } from '../../parse/python/expr.js';
 import type { PyExpr } from '../../parse/python/module-types.js';
 import { absoluteModule, type LoadedModule, type PyLoader, type Resolver } from './py-project.js';
 import type { RExpr, RStmt } from './py-scopes.js';
-import type { AppRoute, OpaquePrefix, RouteGap, RouteInterceptor, TrailingSlash } from './route-types.js';
-import { escapeRegex } from './routes-python.js';
+import { escapeRegex, type Collected } from './routes-python.js';
 
 const MAX_INCLUDE_DEPTH = 10;
 
-/** Module-level names of a settings module after its star imports, in execution order. */
+/**
+ * Module-level names of a settings module after its star imports, in execution order.
+ *
+ * Seam: django.ts's `SettingsEvaluator` also evaluates settings namespaces (for the app/* rules).
+ * The two stay separate for now because they keep different facts: this one keeps the syntax
+ * (`RExpr`, resolved later through the routes `Resolver`) and tracks list growth
+ * (`MIDDLEWARE.append/insert`, `+= [...]`, also when indented) and same-text conditional
+ * assignments, which decide the trailing-slash redirect; `SettingsEvaluator` computes values
+ * (`py-eval`: paths through `__file__`, environment reads) and deliberately ignores list growth,
+ * so path entries stay certain. Both find the settings module and its star imports through
+ * python-modules.ts, and the module is selected by `selectSettings`. Merging means teaching
+ * `SettingsEvaluator` list mutations and the cond/loop rules here, then reading MIDDLEWARE,
+ * ROOT_URLCONF and `settings.X` from its namespace.
+ */
 export type SettingsVars = Map<string, { value: RExpr; lm: LoadedModule; certain: boolean } | 'unknown'>;
 
 export async function settingsVars(loader: PyLoader, dotted: string, depth = 0): Promise<SettingsVars | undefined> {
@@ -113,13 +125,7 @@ const SAFE_MIDDLEWARE = [
   /^silk\.middleware\./, /^hijack\.middleware\./, /^log_request_id\./, /^csp\./, /^django_otp\.middleware\./, /^impersonate\.middleware\./,
 ];
 
-export interface DjangoRoutes {
-  routes: AppRoute[];
-  opaque: OpaquePrefix[];
-  interceptors: RouteInterceptor[];
-  gaps: RouteGap[];
-  trailingSlash: TrailingSlash;
-  files: Set<string>;
+export interface DjangoRoutes extends Collected {
   rootLoc: Location;
 }
 

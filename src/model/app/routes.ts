@@ -6,7 +6,9 @@
  * `pkg.mod:attr`, `pkg.mod:create_app()`, uvicorn `--factory`; `flask run`'s `--app`/FLASK_APP or
  * its `wsgi.py`/`app.py` discovery; `manage.py runserver`'s settings; the node script) is looked up
  * in the image the service runs: under the server's working directory (`--chdir`, `--app-dir`) and
- * PYTHONPATH, through bind mounts and COPY/ADD back to repository files (py-project.ts). The
+ * PYTHONPATH, through bind mounts and COPY/ADD back to repository files (python-modules.ts, the one
+ * module resolution the runtime facts use too; py-project.ts follows names across the modules it
+ * finds). The settings module a Django server loads is selected by django.ts's `selectSettings`. The
  * object found decides the framework: a FastAPI/Starlette or Flask object (routes-python.ts), a
  * Django `get_wsgi_application()`/`get_asgi_application()` (routes-django.ts), an Express app
  * (routes-express.ts).
@@ -17,16 +19,15 @@
 import { posix } from 'node:path';
 import type { Location } from '../../core/location.js';
 import type { SourceFile } from '../../core/source-file.js';
-import { dottedName } from '../../parse/python/expr.js';
-import { imageFileSource, type ImageFilesOptions } from '../image-files.js';
-import { boundRepoPath } from '../start/queries.js';
-import type { EnvironmentModel, RepoTree, ServerFact, ServiceModel, StartPlan } from '../types.js';
+import type { EnvironmentModel, RepoTree, ServerFact, ServiceModel, StartPlan, StartStep } from '../types.js';
+import { chainSettings, importChain, selectSettings, type SelectionInput } from './django.js';
 import { PyLoader, Resolver, type LoadedModule, type ModuleSource, type Value } from './py-project.js';
 import { parseScopes, type RModule } from './py-scopes.js';
 import type { AppRoute, PathMatch, RouteSet, TrailingSlash } from './route-types.js';
 import { DjangoCollector, settingString, settingsVars } from './routes-django.js';
 import { expressRoutes, type JsReader } from './routes-express.js';
 import { Collector, scanUses } from './routes-python.js';
+import { NO_INSTALLED, pathPresence, resolveModule, serverSearchPath, serviceImageView, type ImageView, type SearchEntry } from './python-modules.js';
 
 export type * from './route-types.js';
 
@@ -53,11 +54,12 @@ export async function addRoutes(environments: readonly EnvironmentModel[], tree:
     for (const svc of env.services) {
       const plan = svc.start;
       if (!plan) continue;
+      const view = serviceImageView({ tree }, svc);
       for (const server of plan.servers) {
         try {
           let set: RouteSet | undefined;
-          if (PY_SERVERS.has(server.kind)) set = await pythonRoutes(svc, plan, server, tree, parse);
-          else if (NODE_SERVERS.has(server.kind)) set = expressRoutes(svc, plan, server, js, (p) => repoPathFor(svc, p, tree));
+          if (PY_SERVERS.has(server.kind)) set = await pythonRoutes(svc, plan, server, view, read, parse);
+          else if (NODE_SERVERS.has(server.kind)) set = expressRoutes(svc, plan, server, js, (p) => repoFile(view, p));
           if (set) server.routes = set;
         } catch {
           // a model fact that cannot be built is left out; rules stay silent
@@ -69,21 +71,10 @@ export async function addRoutes(environments: readonly EnvironmentModel[], tree:
 // ---------------------------------------------------------------------------------------------
 // the image's files
 
-function filesOptions(svc: ServiceModel, tree: Tree): ImageFilesOptions {
-  const o: ImageFilesOptions = { tree };
-  const stages = svc.runtime.dockerfile?.stages;
-  if (stages) o.stages = stages;
-  if (svc.build?.dockerignore) o.dockerignore = svc.build.dockerignore;
-  return o;
-}
-
-/** The repository file at an absolute path in the service's container (bind mount, else COPY/ADD). */
-export function repoPathFor(svc: ServiceModel, imagePath: string, tree: Tree): string | undefined {
-  const bound = boundRepoPath(svc, imagePath);
-  if (bound !== undefined) return tree.files.has(bound) ? bound : undefined;
-  const stage = svc.runtime.stage;
-  if (!stage) return undefined;
-  return imageFileSource(stage, svc.build?.context, imagePath, filesOptions(svc, tree))?.repoPath;
+/** The repository file at an absolute path in the service's container (bind mount, else the image's COPY/ADD). */
+function repoFile(view: ImageView, imagePath: string): string | undefined {
+  const pr = pathPresence(view, imagePath);
+  return pr.exists === true && pr.kind === 'file' ? pr.repoPath : undefined;
 }
 
 function envOf(svc: ServiceModel, name: string): string | null | undefined {
@@ -92,25 +83,14 @@ function envOf(svc: ServiceModel, name: string): string | null | undefined {
   return svc.runtime.stage?.env.get(name)?.value;
 }
 
-function moduleSource(svc: ServiceModel, dirs: readonly string[], tree: Tree, parse: (p: string) => Promise<RModule | undefined>): ModuleSource {
+/** Modules as the image's Python finds them on `search` (python-modules.ts), for the loader. */
+function moduleSource(view: ImageView, search: SearchEntry[], parse: (p: string) => Promise<RModule | undefined>): ModuleSource {
   const cache = new Map<string, { path: string; isPackage: boolean } | undefined>();
   return {
     find(dotted) {
       if (cache.has(dotted)) return cache.get(dotted);
-      let out: { path: string; isPackage: boolean } | undefined;
-      const rel = dotted.split('.').join('/');
-      for (const d of dirs) {
-        const file = repoPathFor(svc, posix.join(d, `${rel}.py`), tree);
-        if (file) {
-          out = { path: file, isPackage: false };
-          break;
-        }
-        const pkg = repoPathFor(svc, posix.join(d, rel, '__init__.py'), tree);
-        if (pkg) {
-          out = { path: pkg, isPackage: true };
-          break;
-        }
-      }
+      const r = resolveModule(view, dotted, search, NO_INSTALLED);
+      const out = r.status === 'found' && r.repoPath && r.imagePath ? { path: r.repoPath, isPackage: r.imagePath.endsWith('/__init__.py') } : undefined;
       cache.set(dotted, out);
       return out;
     },
@@ -180,16 +160,24 @@ function appSpec(server: ServerFact, plan: StartPlan, svc: ServiceModel): AppSpe
   }
 }
 
-async function pythonRoutes(svc: ServiceModel, plan: StartPlan, server: ServerFact, tree: Tree, parse: (p: string) => Promise<RModule | undefined>): Promise<RouteSet | undefined> {
+async function pythonRoutes(svc: ServiceModel, plan: StartPlan, server: ServerFact, view: ImageView, read: Read, parse: (p: string) => Promise<RModule | undefined>): Promise<RouteSet | undefined> {
   const step = plan.steps[server.step];
   if (!step) return undefined;
-  const cwd = server.chdir ?? step.cwd;
-  const pythonPath = (envOf(svc, 'PYTHONPATH') ?? '').split(':').filter((d) => d.startsWith('/'));
-  const baseDirs = [cwd, ...pythonPath];
-  if (server.kind === 'django-runserver') return djangoRoutes(svc, step.argv, baseDirs, tree, parse, undefined, server);
+  const { cwd, search: baseSearch } = serverSearchPath(server, step, envOf(svc, 'PYTHONPATH'));
+  const py: PyEnv = { svc, step, view, read, parse };
+  if (server.kind === 'django-runserver') {
+    // python manage.py runserver: manage.py is argv[1] (or the program itself); its directory is sys.path[0]
+    const script = step.argv.find((a) => /(?:^|\/)manage\.py$/.test(a));
+    const imagePath = script ? posix.resolve(step.cwd, script) : undefined;
+    const repo = imagePath ? repoFile(view, imagePath) : undefined;
+    const mod = repo ? await parse(repo) : undefined;
+    const entry = mod ? { dotted: '__main__', path: repo!, isPackage: false, mod } : undefined;
+    const search: SearchEntry[] = imagePath && repo ? [{ dir: posix.dirname(imagePath), why: 'the directory of manage.py' }, ...baseSearch.slice(1)] : baseSearch;
+    return djangoRoutes(py, search, entry, entry ? [entry.path] : []);
+  }
   for (const spec of appSpec(server, plan, svc)) {
-    const dirs = spec.dir ? [posix.join(cwd, spec.dir), ...baseDirs] : baseDirs;
-    const loader = new PyLoader(moduleSource(svc, dirs, tree, parse));
+    const search: SearchEntry[] = spec.dir ? [{ dir: posix.join(cwd, spec.dir), why: 'the FLASK_APP directory' }, ...baseSearch] : baseSearch;
+    const loader = new PyLoader(moduleSource(view, search, parse));
     const lm = await loader.load(spec.module);
     if (!lm) continue;
     await loader.closure([spec.module]);
@@ -228,7 +216,7 @@ async function pythonRoutes(svc: ServiceModel, plan: StartPlan, server: ServerFa
         trailingSlash: c.out.trailingSlash, gaps: c.out.gaps, files: [...c.out.files],
       });
     }
-    if (isDjangoHandler(lm, attr ?? '', value, r)) return djangoRoutes(svc, step.argv, dirs, tree, parse, lm, server);
+    if (isDjangoHandler(lm, attr ?? '', value, r)) return djangoRoutes(py, search, lm, importChain({ files: { read }, view, search, installed: NO_INSTALLED }, spec.module));
     return undefined;
   }
   return undefined;
@@ -247,59 +235,38 @@ function isDjangoHandler(lm: LoadedModule, attr: string, v: Value, r: Resolver):
   return !!http && django(r.expr(lm, '', http.value));
 }
 
-/** DJANGO_SETTINGS_MODULE as the process sees it: `--settings`, the environment, else a `setdefault` in the entry module. */
-function settingsModule(svc: ServiceModel, argv: readonly string[], entry: LoadedModule | undefined): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a.startsWith('--settings=')) return a.slice('--settings='.length);
-    if (a === '--settings' && argv[i + 1]) return argv[i + 1];
-  }
-  for (const a of argv) {
-    // gunicorn --env DJANGO_SETTINGS_MODULE=x, env DJANGO_SETTINGS_MODULE=x
-    const m = /^DJANGO_SETTINGS_MODULE=([\w.]+)$/.exec(a);
-    if (m) return m[1];
-  }
-  // os.environ["DJANGO_SETTINGS_MODULE"] = "x" in the entry module overrides the environment
-  for (const st of entry?.mod.scopes.get('')?.stmts ?? [])
-    if (st.kind === 'assign' && /environ\[(['"])DJANGO_SETTINGS_MODULE\1\]$/.test(st.target) && st.value.kind === 'str' && !st.ctx.cond && !st.ctx.loop) return st.value.value;
-  const env = envOf(svc, 'DJANGO_SETTINGS_MODULE');
-  if (env === null) return undefined;
-  if (env !== undefined) return env.includes('$') ? undefined : env;
-  for (const st of entry?.mod.scopes.get('')?.stmts ?? []) {
-    if (st.kind !== 'calls') continue;
-    for (const c of st.calls) {
-      if (c.kind !== 'call' || !/(?:^|\.)environ\.setdefault$/.test(dottedName(c.func) ?? '')) continue;
-      const [k, v] = c.args;
-      if (k?.kind === 'str' && k.value === 'DJANGO_SETTINGS_MODULE' && v?.kind === 'str') return v.value;
-    }
-  }
-  // main() of manage.py
-  for (const scope of entry?.mod.scopes.values() ?? [])
-    for (const st of scope.stmts) {
-      if (st.kind !== 'calls') continue;
-      for (const c of st.calls) {
-        if (c.kind !== 'call' || !/(?:^|\.)environ\.setdefault$/.test(dottedName(c.func) ?? '')) continue;
-        const [k, v] = c.args;
-        if (k?.kind === 'str' && k.value === 'DJANGO_SETTINGS_MODULE' && v?.kind === 'str') return v.value;
-      }
-    }
-  return undefined;
+interface PyEnv {
+  svc: ServiceModel;
+  step: StartStep;
+  view: ImageView;
+  read: Read;
+  parse: (p: string) => Promise<RModule | undefined>;
 }
 
-async function djangoRoutes(
-  svc: ServiceModel, argv: readonly string[], dirs: readonly string[], tree: Tree, parse: (p: string) => Promise<RModule | undefined>,
-  entry: LoadedModule | undefined, server: ServerFact,
-): Promise<RouteSet | undefined> {
-  const loader = new PyLoader(moduleSource(svc, dirs, tree, parse));
-  if (!entry && server.kind === 'django-runserver') {
-    // python manage.py runserver: manage.py is argv[1] (or the program itself)
-    const script = argv.find((a) => /(?:^|\/)manage\.py$/.test(a));
-    const cwd = dirs[0]!;
-    const repo = script ? repoPathFor(svc, posix.resolve(cwd, script), tree) : undefined;
-    const mod = repo ? await parse(repo) : undefined;
-    if (mod) entry = { dotted: '__main__', path: repo!, isPackage: false, mod };
+/**
+ * DJANGO_SETTINGS_MODULE as the process sees it, by django.ts's `selectSettings` (Django's order):
+ * `--settings`, an assignment in the code `chain` Python runs, a `DJANGO_SETTINGS_MODULE=x` word
+ * of the command (`env`, gunicorn `--env`), the environment, then the first `setdefault` in `chain`.
+ */
+function settingsModule(py: PyEnv, chain: readonly string[]): string | undefined {
+  const { argv, loc } = py.step;
+  const input: SelectionInput = { code: chainSettings({ read: py.read }, chain) };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const flag = a.startsWith('--settings=') ? a.slice('--settings='.length) : a === '--settings' ? argv[i + 1] : undefined;
+    if (flag) input.flag = { module: flag, loc };
+    const m = /^DJANGO_SETTINGS_MODULE=(.*)$/.exec(a);
+    if (m) input.commandEnv = { value: m[1]!.includes('$') ? null : m[1]!, loc };
   }
-  const settings = settingsModule(svc, argv, entry);
+  const env = envOf(py.svc, 'DJANGO_SETTINGS_MODULE');
+  if (env !== undefined) input.variable = { value: env?.includes('$') ? null : env, loc, from: 'environment', overrode: [] };
+  const sel = selectSettings(input);
+  return sel.status === 'set' ? sel.module : undefined;
+}
+
+async function djangoRoutes(py: PyEnv, search: SearchEntry[], entry: LoadedModule | undefined, chain: readonly string[]): Promise<RouteSet | undefined> {
+  const loader = new PyLoader(moduleSource(py.view, search, py.parse));
+  const settings = settingsModule(py, entry && !chain.includes(entry.path) ? [entry.path, ...chain] : chain);
   const vars = settings ? await settingsVars(loader, settings) : undefined;
   const settingsLm = settings ? loader.get(settings) : undefined;
   const urlconf = settingString(vars, 'ROOT_URLCONF');
