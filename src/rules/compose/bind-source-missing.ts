@@ -66,12 +66,13 @@ export default defineRule({
     id: 'compose/bind-source-missing',
     severity: 'high',
     title: 'Bind-mount source does not exist',
-    fixable: 'none',
+    fixable: 'unsafe',
     status: 'stable',
     docs: {
       summary: 'A service bind-mounts a file from the repository (`./redis/redis.conf:/usr/local/etc/redis/redis.conf`) that is not there, or a long-syntax bind with `create_host_path: false` names a missing path.',
       why: 'Compose does not fail when a bind source is missing: for the short syntax (and the long syntax unless `bind.create_host_path: false`) the daemon creates an empty *directory* at the source path ("for backward compatibility with docker-compose legacy") and mounts it. A config-file mount therefore becomes an empty directory inside the container: when the image already has a file at the target the container does not start ("Are you trying to mount a directory onto a file (or vice-versa)?"); otherwise the program finds a directory where it expects its file, so some programs stop at start while others run without the intended settings (`redis-server /path/redis.conf` reads nothing from a directory and starts with its defaults). A root-owned empty directory also appears on the host where the file should be. With `create_host_path: false` the container does not start: `invalid mount config for type "bind": bind source path does not exist`. Data-directory mounts (`./data:/var/lib/postgresql/data`) are not reported: creating the directory is what they rely on.',
       fix: 'Commit the file (or an example plus a deploy step that creates it), correct the path, or drop the mount. If a previous `up` already created an empty directory in its place on the server, remove that directory before deploying the file.',
+      fixSafety: 'Only for a folder-like source that a long-syntax bind with `create_host_path: false` requires: `drydock fix --unsafe` creates it as an empty directory (what Compose itself would do without that option). It is unsafe because the mount was probably meant to bring existing data; a missing file is never created, since drydock cannot know its contents.',
       verify: 'docker compose -f <files> up -d && docker compose exec <service> ls -l <target>   # a file, not a directory',
       references: [
         { title: 'Compose services: volumes (short syntax creates missing host paths; create_host_path)', url: 'https://docs.docker.com/reference/compose-file/services/#volumes' },
@@ -97,6 +98,10 @@ export default defineRule({
               severity: 'critical',
               message: `bind source "${written}" of service "${svc.name}" does not exist (${m.hostPath}) and \`create_host_path: false\` is set: the container does not start ("bind source path does not exist").`,
               verify,
+              // a folder-like source can be created empty; a file's contents are never invented
+              ...(fileKind(m.target) || fileKind(m.hostPath)
+                ? {}
+                : { fix: { description: `create the empty directory ${m.hostPath}`, safety: 'unsafe' as const, edits: [], createDirectories: [m.hostPath] } }),
             });
             continue;
           }
