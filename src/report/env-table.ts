@@ -10,6 +10,7 @@ import type { Location } from '../core/location.js';
 import { thirdPartyEnv } from '../knowledge/third-party-env.js';
 import { effectiveEnv, resolveSettingValues, type EffectiveVar } from '../model/app/effective.js';
 import { fieldForVariable, judgeVariable } from '../model/app/names.js';
+import { describeRead } from '../model/app/query.js';
 import { isPlaceholder, looksSecretName } from '../model/secrets.js';
 import type { ProjectModel, SettingsClass } from '../model/types.js';
 import type { EnvTableRow } from './markdown.js';
@@ -89,7 +90,7 @@ export function buildEnvTables(model: ProjectModel, opts: EnvTableOptions = {}):
           const n = cls.caseSensitive ? v.name : v.name.toUpperCase();
           for (const f of cls.fields) if (f.envNames.includes(n)) settings.push(`${cls.name}.${f.path}`);
         }
-        const reads = (app?.envReads ?? []).filter((r) => r.name === v.name).map((r) => `${r.module}: ${r.via === 'os.environ[]' ? `os.environ["${r.name}"]` : `${r.via}("${r.name}")`}`);
+        const reads = (app?.envReads ?? []).filter((r) => r.name === v.name).map((r) => `${r.module}: ${describeRead(r)}`);
         variables.push({
           name: v.name,
           value: masked(secret, v.value),

@@ -12,6 +12,7 @@ import { after, describe, it } from 'node:test';
 import { audit } from '../../src/audit.js';
 import { matchPath } from '../../src/model/app/routes.js';
 import type { RouteSet } from '../../src/model/types.js';
+import { argvCommands, parseWritten } from '../../src/model/shell-commands.js';
 import { parseProbes } from '../../src/rules/health/_probe.js';
 
 const dirs: string[] = [];
@@ -217,49 +218,57 @@ describe('routes: Express', () => {
 
 describe('healthcheck probes', () => {
   const env = (n: string): string | undefined => ({ PORT: '8000' })[n];
-  const one = (test: string[]) => {
-    const p = parseProbes(test, env);
+  // the commands as model/healthcheck-commands.ts parses them
+  const loc = { file: 'compose.yaml' };
+  const probes = async (test: string[]) =>
+    parseProbes(
+      test,
+      test[0] === 'CMD-SHELL' ? (await parseWritten(test.slice(1).join(' '), { file: loc.file, loc })).commands : (await argvCommands(test.slice(1).map((text) => ({ text, loc })), loc.file)).commands,
+      env,
+    );
+  const one = async (test: string[]) => {
+    const p = await probes(test);
     assert.ok(p.understood, `not understood: ${test.join(' ')}`);
     assert.equal(p.probes.length, 1);
     return p.probes[0]!;
   };
 
-  it('reads curl options, combined flags and the URL', () => {
-    const a = one(['CMD', 'curl', '-fsS', '-o', '/dev/null', '-w', '%{http_code}', 'http://localhost:8000/health?x=1']);
+  it('reads curl options, combined flags and the URL', async () => {
+    const a = (await one(['CMD', 'curl', '-fsS', '-o', '/dev/null', '-w', '%{http_code}', 'http://localhost:8000/health?x=1']));
     assert.deepEqual([a.host, a.port, a.path, a.failsOnHttpError, a.method], ['localhost', 8000, '/health?x=1', true, 'GET']);
-    const b = one(['CMD-SHELL', 'curl --silent localhost:$PORT/ready || exit 1']);
+    const b = (await one(['CMD-SHELL', 'curl --silent localhost:$PORT/ready || exit 1']));
     assert.deepEqual([b.port, b.path, b.failsOnHttpError], [8000, '/ready', false]);
-    const c = one(['CMD', 'curl', '-sfI', 'http://127.0.0.1/']);
+    const c = (await one(['CMD', 'curl', '-sfI', 'http://127.0.0.1/']));
     assert.deepEqual([c.port, c.method], [80, 'HEAD']);
-    assert.equal(one(['CMD', 'curl', '--fail-with-body', '-X', 'POST', 'https://[::1]/x']).method, 'POST');
-    assert.equal(one(['CMD', 'curl', '--fail-with-body', 'https://[::1]/x']).port, 443);
+    assert.equal((await one(['CMD', 'curl', '--fail-with-body', '-X', 'POST', 'https://[::1]/x'])).method, 'POST');
+    assert.equal((await one(['CMD', 'curl', '--fail-with-body', 'https://[::1]/x'])).port, 443);
   });
 
-  it('leaves variables it cannot resolve unknown (exec form does not expand them)', () => {
-    const p = one(['CMD', 'curl', '-f', 'http://localhost:$PORT/health']);
+  it('leaves variables it cannot resolve unknown (exec form does not expand them)', async () => {
+    const p = (await one(['CMD', 'curl', '-f', 'http://localhost:$PORT/health']));
     assert.equal(p.port, undefined);
     assert.equal(p.path, '/health');
-    assert.equal(one(['CMD-SHELL', 'curl -f http://localhost:${NOPE}/health']).port, undefined);
+    assert.equal((await one(['CMD-SHELL', 'curl -f http://localhost:${NOPE}/health'])).port, undefined);
   });
 
-  it('reads wget, python urllib/requests, node and nc', () => {
-    const w = one(['CMD', 'wget', '-qO-', '--spider', 'http://localhost:3000/h']);
+  it('reads wget, python urllib/requests, node and nc', async () => {
+    const w = (await one(['CMD', 'wget', '-qO-', '--spider', 'http://localhost:3000/h']));
     assert.deepEqual([w.tool, w.failsOnHttpError, w.method], ['wget', true, undefined]);
-    const u = one(['CMD', 'python3', '-c', "import urllib.request as u; u.urlopen('http://localhost:8000/health', timeout=2)"]);
+    const u = (await one(['CMD', 'python3', '-c', "import urllib.request as u; u.urlopen('http://localhost:8000/health', timeout=2)"]));
     assert.deepEqual([u.tool, u.failsOnHttpError, u.path], ['python-urllib', true, '/health']);
-    assert.equal(one(['CMD', 'python', '-c', "import requests; requests.get('http://localhost:8000/h')"]).failsOnHttpError, false);
-    assert.equal(one(['CMD', 'python', '-c', "import requests; requests.get('http://localhost:8000/h').raise_for_status()"]).failsOnHttpError, true);
-    const n = one(['CMD', 'node', '-e', "require('http').get('http://localhost:3000/h', r => process.exit(r.statusCode === 200 ? 0 : 1))"]);
+    assert.equal((await one(['CMD', 'python', '-c', "import requests; requests.get('http://localhost:8000/h')"])).failsOnHttpError, false);
+    assert.equal((await one(['CMD', 'python', '-c', "import requests; requests.get('http://localhost:8000/h').raise_for_status()"])).failsOnHttpError, true);
+    const n = (await one(['CMD', 'node', '-e', "require('http').get('http://localhost:3000/h', r => process.exit(r.statusCode === 200 ? 0 : 1))"]));
     assert.deepEqual([n.failsOnHttpError, n.failsOnConnect], [true, true]);
-    const z = one(['CMD-SHELL', 'nc -z localhost 6379']);
+    const z = (await one(['CMD-SHELL', 'nc -z localhost 6379']));
     assert.deepEqual([z.tool, z.port, z.path], ['nc', 6379, undefined]);
   });
 
-  it('gives up on shapes whose status is not the probe\'s', () => {
+  it('gives up on shapes whose status is not the probe\'s', async () => {
     for (const t of ['curl -s http://localhost/h | grep ok', 'curl -f http://localhost/h; true', 'curl -f http://localhost/h || echo down', '[ "$(curl -s http://localhost/h)" = ok ]'])
-      assert.equal(parseProbes(['CMD-SHELL', t], env).understood, false, t);
-    assert.equal(parseProbes(['CMD', 'python', '-c', "try:\n import urllib.request as u; u.urlopen('http://localhost/h')\nexcept Exception: pass"], env).understood, false);
-    const chain = parseProbes(['CMD-SHELL', 'test -f /tmp/ready && curl -f http://localhost:8000/a && wget -q http://localhost:8000/b'], env);
+      assert.equal((await probes(['CMD-SHELL', t])).understood, false, t);
+    assert.equal((await probes(['CMD', 'python', '-c', "try:\n import urllib.request as u; u.urlopen('http://localhost/h')\nexcept Exception: pass"])).understood, false);
+    const chain = await probes(['CMD-SHELL', 'test -f /tmp/ready && curl -f http://localhost:8000/a && wget -q http://localhost:8000/b']);
     assert.deepEqual(chain.probes.map((p) => p.path), ['/a', '/b']);
   });
 });

@@ -6,7 +6,9 @@
  * link each service whose build context contains the modules to that part of the app.
  *
  * Cheap by design: every `.py` file is checked with `includes` before anything is parsed, and
- * only files through the Discovery reader are read (tests and migrations are skipped).
+ * only files through the Discovery reader are read (tests and migrations are skipped). JavaScript
+ * and TypeScript files add their `process.env` reads (`node-env.ts`), tokenized only when their
+ * text mentions `process.env`.
  */
 import type { Location } from '../../core/location.js';
 import type { SourceFile } from '../../core/source-file.js';
@@ -15,6 +17,7 @@ import type { PyModule } from '../../parse/python/module-types.js';
 import { parsePython } from '../../parse/python/parse-python.js';
 import type { EnvironmentModel, ParseProblem, ServiceModel } from '../types.js';
 import { toGuard, type SettingsRoots } from './guards.js';
+import { isAppJsFile, nodeEnvReads } from './node-env.js';
 import { ClassIndex, isSettingsClass, resolveSettings, type ClassRef } from './settings.js';
 import type { AppModel, EnvRead, ProductionGuard, ServiceApp, SettingsClass } from './types.js';
 
@@ -47,6 +50,24 @@ export function isAppPythonFile(path: string): boolean {
 }
 
 export async function buildApp(input: AppInput): Promise<AppBuild> {
+  const built = await buildPythonApp(input);
+  // Node: `process.env` reads, envalid and zod schemas of JavaScript/TypeScript files
+  const nodeReads: EnvRead[] = [];
+  for (const p of [...input.files].filter(isAppJsFile).sort()) {
+    const src = input.read(p);
+    if (!src) continue;
+    const reads = nodeEnvReads(src);
+    if (!reads.length) continue;
+    nodeReads.push(...reads);
+    if (!built.sources.has(p)) built.sources.set(p, src);
+  }
+  if (!nodeReads.length) return built;
+  if (built.app) built.app.envReads.push(...nodeReads);
+  else built.app = { settings: [], envReads: nodeReads, guards: [], modules: [], mentioned: new Map() };
+  return built;
+}
+
+async function buildPythonApp(input: AppInput): Promise<AppBuild> {
   const sources = new Map<string, SourceFile>();
   const problems: ParseProblem[] = [];
   const pyFiles = [...input.files].filter(isAppPythonFile).sort();
@@ -248,6 +269,16 @@ function envRead(m: PyModule, r: PyModule['envReads'][number]): EnvRead {
 
 // ------------------------------------------------------------------ services
 
+/** The image's base (through earlier stages) serves static files: its Node code ran at build time only. */
+const STATIC_SERVERS = new Set(['nginx', 'nginx-unprivileged', 'openresty', 'httpd', 'apache', 'caddy', 'lighttpd']);
+function servesStatic(svc: ServiceModel): boolean {
+  const stages = svc.runtime.dockerfile?.stages ?? [];
+  let st = svc.runtime.stage;
+  for (let i = 0; st?.baseStage !== undefined && i < stages.length; i++) st = stages[st.baseStage];
+  const repo = st?.base.repository;
+  return !!repo && STATIC_SERVERS.has(repo.split('/').pop()!);
+}
+
 /** Whether a module ships in a service's build context (and `.dockerignore` does not drop it). */
 function inContext(svc: ServiceModel, module: string): boolean {
   const ctx = svc.build?.context;
@@ -261,7 +292,8 @@ function inContext(svc: ServiceModel, module: string): boolean {
 export function serviceApp(app: AppModel, svc: ServiceModel, builtFrom?: ServiceModel): ServiceApp | undefined {
   const from = builtFrom ?? svc;
   const settings = app.settings.filter((s) => inContext(from, s.module));
-  const envReads = app.envReads.filter((r) => inContext(from, r.module));
+  const nodeRuns = !servesStatic(from);
+  const envReads = app.envReads.filter((r) => inContext(from, r.module) && (r.language !== 'node' || nodeRuns));
   const names = new Set(settings.map((s) => s.name));
   const guards = app.guards.filter((g) => inContext(from, g.module) && names.has(g.settingsClass));
   if (!settings.length && !envReads.length) return undefined;
@@ -283,7 +315,8 @@ export function linkServices(app: AppModel, environments: readonly EnvironmentMo
 
 /**
  * The model-building step: read the app through the Discovery reader, add the parsed modules to
- * the model's sources, and link services. Returns undefined when the tree has no Python settings.
+ * the model's sources, and link services. Returns undefined when the tree has no Python settings
+ * and no environment reads.
  */
 export async function readApp(
   d: { walk: { files: ReadonlySet<string>; kinds: ReadonlyMap<string, string> }; read(path: string): { ok: true; source: SourceFile } | { ok: false; reason: string } },
@@ -313,7 +346,7 @@ export async function readApp(
     for (let i = f.lastIndexOf('/'); i > 0; i = f.lastIndexOf('/', i - 1)) if (contexts.has(f.slice(0, i))) return true;
     return false;
   };
-  const files = contexts.has('') ? d.walk.files : new Set([...d.walk.files].filter((f) => f.endsWith('.py') && inSomeContext(f)));
+  const files = contexts.has('') ? d.walk.files : new Set([...d.walk.files].filter((f) => (f.endsWith('.py') || isAppJsFile(f)) && inSomeContext(f)));
   const built = await buildApp({ files, read, scripts });
   for (const [p, s] of built.sources) if (!sources.has(p)) sources.set(p, s);
   problems.push(...built.problems);

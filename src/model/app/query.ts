@@ -120,5 +120,18 @@ export function missingEnvReads(view: AppServiceView): EnvRead[] {
   return out;
 }
 
+/** A read as the code writes it: `os.environ["X"]`, `env.bool("X")`, `process.env.X`, envalid `str()` for X. */
+export function describeRead(r: EnvRead): string {
+  if (r.language === 'node') {
+    if (r.via === 'process.env') return `process.env.${r.name}`;
+    if (r.via === 'process.env[]') return `process.env["${r.name}"]`;
+    if (r.via === 'process.env destructuring') return `{ ${r.name} } = process.env`;
+    if (r.via.startsWith('envalid.')) return `envalid cleanEnv(process.env, { ${r.name}: ${r.via.slice(8)}() })`;
+    if (r.via === 'zod') return `a zod schema's ${r.name} (.parse(process.env))`;
+    return `${r.via} ${r.name}`;
+  }
+  return r.via === 'os.environ[]' ? `os.environ["${r.name}"]` : `${r.via}("${r.name}")`;
+}
+
 export { findVar, isProvided };
 export type { EffectiveVar, ResolvedSetting };

@@ -28,7 +28,7 @@ export interface JsReader {
   read(path: string): SourceFile | undefined;
 }
 
-interface Tok {
+export interface Tok {
   t: 'id' | 'str' | 'tpl' | 'num' | 'punc' | 're';
   v: string;
   start: number;
@@ -156,7 +156,7 @@ export function tokenize(text: string): Tok[] {
 }
 
 /** Index of the bracket closing the one at `open`. */
-function closing(toks: Tok[], open: number): number {
+export function closing(toks: Tok[], open: number): number {
   const o = toks[open]!.v;
   const c = o === '(' ? ')' : o === '[' ? ']' : '}';
   let depth = 0;
@@ -173,7 +173,7 @@ function closing(toks: Tok[], open: number): number {
 }
 
 /** The arguments of the call whose `(` is at `open`: token ranges [start, end). */
-function args(toks: Tok[], open: number): [number, number][] {
+export function args(toks: Tok[], open: number): [number, number][] {
   const close = closing(toks, open);
   if (close < 0) return [];
   const out: [number, number][] = [];

@@ -1,7 +1,7 @@
 /**
  * The application as its settings code describes it: Pydantic settings classes resolved to the
  * environment variable names pydantic-settings reads, direct environment reads (`os.environ`,
- * django-environ), and production guards (`if production and not X: raise`). Re-exported by
+ * django-environ; Node's `process.env`, envalid and zod schemas), and production guards (`if production and not X: raise`). Re-exported by
  * model/types.ts; built by `build-app.ts`.
  */
 import type { Location } from '../../core/location.js';
@@ -83,6 +83,12 @@ export interface EnvRead {
   atImport: boolean;
   /** a Django settings variant (`settings/production.py`) applies only when DJANGO_SETTINGS_MODULE selects it */
   djangoModule?: string;
+  /**
+   * `node`: JavaScript/TypeScript (`process.env.X`, destructuring, envalid `cleanEnv`, zod `.parse(process.env)`;
+   * `via` is `process.env`, `process.env[]`, `process.env destructuring`, `envalid.<validator>` or `zod`);
+   * absent: Python
+   */
+  language?: 'node';
 }
 
 /** A condition over settings, small enough to evaluate against an environment. */

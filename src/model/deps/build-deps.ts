@@ -19,7 +19,7 @@ import { imageFileSource } from '../image-files.js';
 import type { ParseProblem, ProjectModel, StageModel } from '../types.js';
 import { moduleScanner, pythonAppFacts, type ModuleScanner } from './app.js';
 import { interpretCommand, type GroupSelection, type InstallIntent } from './install-commands.js';
-import { runCommands, type RunCommand } from './run-commands.js';
+import { runCommands } from './run-commands.js';
 import type { BuildDeps, DeclaredDist, DepsModel, InstallStep } from './types.js';
 
 export interface DepsInput {
@@ -61,8 +61,6 @@ export async function buildDepsModel(input: DepsInput): Promise<DepsModel> {
   const under = (context: string): string[] => filesUnder(sortedFiles, context);
 
   const cache = new Map<string, Omit<BuildDeps, 'environment' | 'service'>>();
-  /** the commands of a RUN, per Dockerfile variant and working directory (targets share their stages) */
-  const runCache = new Map<string, Promise<RunCommand[]>>();
   const appCache = new Map<string, Promise<BuildDeps['app']>>();
   for (const build of projectBuilds(model as ProjectModel)) {
     const target = build.stages[build.stages.length - 1]!;
@@ -104,20 +102,16 @@ export async function buildDepsModel(input: DepsInput): Promise<DepsModel> {
       const expand = (w: string): string =>
         w.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a: string | undefined, b: string | undefined) => vars((a ?? b)!) ?? m);
       const nodeEnv = stage.env.get('NODE_ENV')?.value;
-      for (const ins of stage.instructions) {
+      for (const [step, ins] of stage.instructions.entries()) {
         if (ins.keyword === 'WORKDIR') {
           const dir = expand(ins.argsText.trim());
           if (dir && !dir.includes('$')) workdir = posix.resolve(workdir, dir);
           continue;
         }
         if (ins.keyword !== 'RUN') continue;
-        const runKey = `${df.path}\0${JSON.stringify([...build.args].sort())}\0${ins.range[0]}\0${workdir}`;
-        let pending = runCache.get(runKey);
-        if (!pending) {
-          pending = runCommands(df.source, ins, workdir, expand);
-          runCache.set(runKey, pending);
-        }
-        const cmds = await pending;
+        // the image model (built first, for every stage a build runs) holds the parse; a RUN it
+        // did not read as shell (a non-POSIX SHELL, a heredoc fed to another program) has none
+        const cmds = runCommands(stage.image?.runCommands(step) ?? [], workdir, expand);
         for (const c of cmds)
           for (const intent of interpretCommand(c, nodeEnv !== undefined ? { nodeEnv } : {})) {
             const steps = resolveIntent(intent, stage, ins);

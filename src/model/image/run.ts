@@ -48,7 +48,7 @@ interface Script {
 function runScripts(ins: DockerInstruction, source: SourceFile): Script[] | 'exec' | 'other' {
   if (ins.exec) return 'exec';
   const args = ins.argsText.trim();
-  const heredocOnly = /^(?:(?:\/bin\/)?(?:ba|da)?sh(?:\s+-[a-z]+)*\s+)?<<-?\s*["']?[A-Za-z0-9_]+["']?\s*$/i.test(args);
+  const heredocOnly = /^(?:(?:\/bin\/)?(?:ba|da)?sh(?:\s+-[a-z]+)*\s+)?<<-?\s*["']?[\w-]+["']?\s*$/i.test(args);
   if (ins.heredocs.length > 0 && heredocOnly) {
     return ins.heredocs.map((h) => (h.bodyRange ? { text: source.text.slice(h.bodyRange[0], h.bodyRange[1]), baseOffset: h.bodyRange[0] } : { text: h.body, loc: h.loc }));
   }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Location } from '../../core/location.js';
-import { appServices, isProvided, missingEnvReads } from '../../model/app/query.js';
+import { appServices, describeRead, isProvided, missingEnvReads } from '../../model/app/query.js';
 import type { EnvironmentModel, ProjectModel } from '../../model/types.js';
 import { defineRule } from '../define-rule.js';
 
@@ -50,7 +50,7 @@ function needs(model: ProjectModel, envs: EnvironmentModel[]): Map<string, Need>
         add({ name: f.envNames[0]!, why: `\`${f.path}\` of ${cls.name} is required`, loc: f.loc });
       }
     }
-    for (const r of missingEnvReads(view)) add({ name: r.name, why: `${r.module} reads os.environ["${r.name}"]`, loc: r.loc });
+    for (const r of missingEnvReads(view)) add({ name: r.name, why: `${r.module} reads ${describeRead(r)}`, loc: r.loc });
     for (const r of view.app.envReads) {
       if (!r.required || !r.atImport) continue;
       const v = view.vars.get(r.name);

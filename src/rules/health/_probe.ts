@@ -15,7 +15,8 @@
  * Docker runs a `CMD` test as an argv (no variable expansion) and a `CMD-SHELL` test with
  * `/bin/sh -c`; any non-zero exit counts as a failed check.
  */
-import { expandWord, splitShell } from '../../model/start/shell-expand.js';
+import { expandWord } from '../../model/start/shell-expand.js';
+import type { ShellCommand, ShellRedirect, ShellWord } from '../../parse/shell/types.js';
 
 export type ProbeTool = 'curl' | 'wget' | 'python-urllib' | 'python-requests' | 'python-httpx' | 'node' | 'nc';
 
@@ -60,17 +61,25 @@ export function isLocalHost(h: string | undefined): boolean {
   return LOCAL.has(x) || /^127\.\d+\.\d+\.\d+$/.test(x);
 }
 
-/** Probes of a healthcheck test (`['CMD', ...]` or `['CMD-SHELL', text]`). */
-export function parseProbes(test: readonly string[], lookup: Lookup): ProbeParse {
+const NOT_UNDERSTOOD: ProbeParse = { probes: [], understood: false };
+
+/**
+ * Probes of a healthcheck: `test` (`['CMD', ...]` or `['CMD-SHELL', text]`) and the commands the
+ * model parsed from it (Healthcheck.commands / ImageHealthcheck.commands).
+ */
+export function parseProbes(test: readonly string[], commands: readonly ShellCommand[] | undefined, lookup: Lookup): ProbeParse {
+  if (!commands?.length) return NOT_UNDERSTOOD;
   if (test[0] === 'CMD') {
-    const argv = test.slice(1);
-    const b = base(argv[0] ?? '');
-    if (/^(?:ba|da|a)?sh$/.test(b) && argv[1] === '-c' && argv[2] !== undefined) return shell(argv[2], lookup);
-    const p = command(argv.map((w) => ({ text: w, known: !w.includes('$'), raw: w })));
-    return p === 'not-understood' ? { probes: [], understood: false } : { probes: p ? [p] : [], understood: true };
+    const argv = commands[0]!;
+    const b = base(argv.name);
+    // `["CMD", "sh", "-c", "..."]`: the string is the check (argvCommands parsed it as string 1)
+    if (/^(?:ba|da|a)?sh$/.test(b) && argv.args[0]?.text === '-c' && argv.args[1] !== undefined) return shell(commands.filter((c) => c.context.shellString === 1), lookup);
+    // no shell: the words are what the program receives
+    const p = command([argv.nameWord!, ...argv.args].map((w) => ({ text: w.text, known: !w.text.includes('$'), raw: w.text })));
+    return p === 'not-understood' ? NOT_UNDERSTOOD : { probes: p ? [p] : [], understood: true };
   }
-  if (test[0] === 'CMD-SHELL' && test[1] !== undefined) return shell(test[1], lookup);
-  return { probes: [], understood: false };
+  if (test[0] === 'CMD-SHELL') return shell(commands.filter((c) => c.context.shellString === undefined), lookup);
+  return NOT_UNDERSTOOD;
 }
 
 interface Word {
@@ -80,33 +89,42 @@ interface Word {
   raw: string;
 }
 
-function shell(text: string, lookup: Lookup): ProbeParse {
-  // output redirections do not change the exit status
-  const plain = text.replace(/(^|\s)(?:[12]?>>?|&>)\s*(?:&[12]|\/dev\/null)(?=\s|$)/g, '$1');
-  if (/[`<>]|\$\(/.test(plain.replace(/'[^']*'/g, "''"))) return { probes: [], understood: false };
-  const words = splitShell(plain);
-  const commands: Word[][] = [[]];
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (w === '&&') {
-      commands.push([]);
-      continue;
-    }
-    if (w === '||') {
-      // `cmd || exit 1`, `cmd || exit`, `cmd || false` at the end: the status is cmd's
-      const rest = words.slice(i + 1);
-      if (/^(?:exit(?: [1-9][0-9]*)?|false)$/.test(rest.join(' ')) ) break;
-      return { probes: [], understood: false };
-    }
-    if (w === ';' || w === '|' || w === '&' || w === '!') return { probes: [], understood: false };
-    const e = expandWord(w, (n) => lookup(n));
-    commands[commands.length - 1]!.push({ text: e.text, known: e.known, raw: w });
-  }
+/** Output redirections that do not change the exit status: `>/dev/null`, `2>&1`, `&>/dev/null`. */
+function harmless(r: ShellRedirect): boolean {
+  if (r.fd !== undefined && r.fd !== 1 && r.fd !== 2) return false;
+  const t = r.target?.text;
+  if (r.op === '>&') return t === '1' || t === '2';
+  return (r.op === '>' || r.op === '>>' || (r.op === '&>' && r.fd === undefined)) && t === '/dev/null';
+}
+
+/**
+ * The commands of one shell text (the top level of a CMD-SHELL string or of a `sh -c` string):
+ * a plain `&&` list of simple commands, optionally ending in `|| exit 1` / `|| exit` / `|| false`.
+ */
+function shell(commands: readonly ShellCommand[], lookup: Lookup): ProbeParse {
   const probes: Probe[] = [];
-  for (const c of commands) {
-    if (!c.length) return { probes: [], understood: false };
-    const p = command(c);
-    if (p === 'not-understood') return { probes: [], understood: false };
+  for (let i = 0; i < commands.length; i++) {
+    const c = commands[i]!;
+    // `$( )`, backticks, compound commands, `;`, `|`, `&`, `!`, redirections we do not read
+    const joined = c.context.joinedBy;
+    if (c.context.subshell || c.context.background || c.context.negated || !joined) return NOT_UNDERSTOOD;
+    if (!(i === 0 ? joined === ';' : joined === '&&' || joined === '||')) return NOT_UNDERSTOOD;
+    if (!(c.redirects ?? []).every(harmless)) return NOT_UNDERSTOOD;
+    if (joined === '||') {
+      // `cmd || exit 1`, `cmd || exit`, `cmd || false` at the end: the status is cmd's
+      const last = i === commands.length - 1;
+      const a = c.args.map((w) => w.raw);
+      const exits = (c.name === 'exit' && (a.length === 0 || (a.length === 1 && /^[1-9][0-9]*$/.test(a[0]!)))) || (c.name === 'false' && a.length === 0);
+      if (last && exits && !c.assignments.length) break;
+      return NOT_UNDERSTOOD;
+    }
+    if (!c.nameWord) return NOT_UNDERSTOOD;
+    const words: ShellWord[] = [c.nameWord, ...c.args];
+    const p = command(words.map((w) => {
+      const e = expandWord(w.raw, (n) => lookup(n));
+      return { text: e.text, known: e.known, raw: w.raw };
+    }));
+    if (p === 'not-understood') return NOT_UNDERSTOOD;
     if (p) probes.push(p);
   }
   return { probes, understood: true };

@@ -5,6 +5,7 @@ import type { SourceFile } from '../../core/source-file.js';
 import { interceptorsMayAnswer, matchPath } from '../../model/app/routes.js';
 import type { EnvironmentModel, ProjectModel, RouteSet, ServerFact, ServiceModel, StartPlan } from '../../model/types.js';
 import { mapGet } from '../../parse/compose/yaml-tree.js';
+import type { ShellCommand } from '../../parse/shell/types.js';
 import { defineRule } from '../define-rule.js';
 import { isLocalHost, parseProbes, type Probe } from './_probe.js';
 
@@ -21,6 +22,8 @@ const HEALTHY_WORD = /health|healthz|ping|live|liveness|ready|readiness|status|a
 
 interface Check {
   test: string[];
+  /** what the check runs, as the model parsed it */
+  commands?: ShellCommand[];
   loc: Location;
   source?: SourceFile;
   /** text spans where the test's words are written */
@@ -37,13 +40,13 @@ function checkOf(model: ProjectModel, svc: ServiceModel): Check | undefined {
     const spans: [number, number][] = [];
     if (node?.kind === 'scalar') spans.push(node.range);
     else if (node?.kind === 'seq') for (const i of node.items) if (i.kind === 'scalar') spans.push(i.range);
-    return { test: hc.test, loc: node?.loc ?? hc.loc, ...(source ? { source } : {}), spans, origin: 'compose' };
+    return { test: hc.test, ...(hc.commands ? { commands: hc.commands } : {}), loc: node?.loc ?? hc.loc, ...(source ? { source } : {}), spans, origin: 'compose' };
   }
   const image = svc.runtime.stage?.healthcheck;
   if (!image || image.value[0] === 'NONE') return undefined;
   const df = svc.runtime.dockerfile;
   const ins = df?.ast.instructions.find((i) => i.keyword === 'HEALTHCHECK' && i.loc.startLine === image.loc.startLine);
-  return { test: image.value, loc: image.loc, ...(df && ins ? { source: df.source } : {}), spans: ins ? [ins.argsRange] : [], origin: 'image' };
+  return { test: image.value, ...(image.commands ? { commands: image.commands } : {}), loc: image.loc, ...(df && ins ? { source: df.source } : {}), spans: ins ? [ins.argsRange] : [], origin: 'image' };
 }
 
 /** Where `needle` is written in the check; the check's location when it is not found verbatim once. */
@@ -183,7 +186,7 @@ export default defineRule({
         if (!plan) continue;
         const c = checkOf(model, svc);
         if (!c) continue;
-        const parsed = parseProbes(c.test, lookupFor(svc));
+        const parsed = parseProbes(c.test, c.commands, lookupFor(svc));
         if (!parsed.understood) continue;
         const listening = plan.servers.filter((s) => LISTENING.has(s.kind));
         const closed = planIsClosed(svc, plan);

@@ -1,13 +1,13 @@
 import type { Fix } from '../../core/finding.js';
 import type { Location } from '../../core/location.js';
 import type { SourceFile } from '../../core/source-file.js';
-import { expandWord, splitShell } from '../../model/start/shell-expand.js';
+import { expandWord } from '../../model/start/shell-expand.js';
 import type { ProjectModel, ServiceModel } from '../../model/types.js';
 import { mapGet, type YamlScalarNode } from '../../parse/compose/yaml-tree.js';
+import type { ShellCommand, ShellWord } from '../../parse/shell/types.js';
 import { defineRule } from '../define-rule.js';
 import { officialOf } from './_datastore.js';
 
-const OPERATORS = new Set(['&&', '||', ';', '|', '&']);
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
 
 interface PgIsready {
@@ -56,38 +56,31 @@ interface Check {
   /** the command as the user reads it */
   shown: string;
   loc: Location;
-  /** how to add `-d <db>`: a compose list item to append after, or a text span to search */
-  target: { kind: 'list'; items: YamlScalarNode[]; index: number; source: SourceFile } | { kind: 'text'; source: SourceFile; start: number; end: number } | undefined;
+  /** how to add `-d <db>`: a compose list item to append after, or the offset right after the user in a shell text */
+  target: { kind: 'list'; items: YamlScalarNode[]; index: number; source: SourceFile } | { kind: 'at'; source: SourceFile; offset: number } | undefined;
 }
 
 /** The pg_isready call of the service's healthcheck (compose, else the image's HEALTHCHECK). */
 function healthcheckCall(model: ProjectModel, svc: ServiceModel, lookup: (n: string) => string | null | undefined): Check | undefined {
   let test: string[];
+  let commands: ShellCommand[] | undefined;
   let loc: Location;
   let target: Check['target'];
   const hc = svc.healthcheck;
   if (hc) {
     if (hc.disabled || !hc.test.length) return undefined;
     test = hc.test;
+    commands = hc.commands;
     loc = hc.loc;
     const node = mapGet(mapGet(svc.node, 'healthcheck'), 'test');
     const source = node ? (model.composeFiles.get(node.loc.file)?.source ?? model.sources.get(node.loc.file)) : undefined;
-    if (node && source) {
-      if (node.kind === 'scalar') target = { kind: 'text', source, start: node.range[0], end: node.range[1] };
-      else if (node.kind === 'seq' && node.items.every((i) => i.kind === 'scalar')) {
-        const items = node.items as YamlScalarNode[];
-        if (test[0] === 'CMD-SHELL' && items[1]) target = { kind: 'text', source, start: items[1].range[0], end: items[1].range[1] };
-        else if (test[0] === 'CMD') target = { kind: 'list', items, index: -1, source };
-      }
-    }
+    if (node && source && node.kind === 'seq' && test[0] === 'CMD' && node.items.every((i) => i.kind === 'scalar')) target = { kind: 'list', items: node.items as YamlScalarNode[], index: -1, source };
   } else {
     const image = svc.runtime.stage?.healthcheck;
     if (!image || image.value[0] === 'NONE') return undefined;
     test = image.value;
+    commands = image.commands;
     loc = image.loc;
-    const df = svc.runtime.dockerfile;
-    const ins = df?.ast.instructions.find((i) => i.keyword === 'HEALTHCHECK' && i.loc.startLine === image.loc.startLine);
-    if (df && ins) target = { kind: 'text', source: df.source, start: ins.argsRange[0], end: ins.argsRange[1] };
   }
   if (test[0] === 'CMD') {
     const argv = test.slice(1);
@@ -103,24 +96,49 @@ function healthcheckCall(model: ProjectModel, svc: ServiceModel, lookup: (n: str
     }
     return { call, shown: argv.slice(at).join(' '), loc, target };
   }
-  if (test[0] !== 'CMD-SHELL' || test[1] === undefined) return undefined;
-  const words = splitShell(test[1]);
-  const at = words.findIndex((w) => /(?:^|\/)pg_isready$/.test(w.replace(/^["']|["']$/g, '')));
-  if (at < 0) return undefined;
-  let end = words.findIndex((w, i) => i > at && OPERATORS.has(w));
-  if (end < 0) end = words.length;
-  let unknown = false;
-  const args = words.slice(at + 1, end).map((w) => {
-    const e = expandWord(w, (n) => {
-      const v = lookup(n);
-      return v === null || v === undefined ? undefined : v;
+  if (test[0] !== 'CMD-SHELL') return undefined;
+  // the first pg_isready of the shell text (not of a `sh -c` string inside it), as the model parsed it
+  for (const c of commands ?? []) {
+    if (c.context.shellString !== undefined || !c.nameWord) continue;
+    const words = [c.nameWord, ...c.args];
+    const at = words.findIndex((w) => /(?:^|\/)pg_isready$/.test(w.text));
+    if (at < 0) continue;
+    let unknown = false;
+    const argWords = words.slice(at + 1);
+    const args = argWords.map((w) => {
+      const e = expandWord(w.raw, (n) => {
+        const v = lookup(n);
+        return v === null || v === undefined ? undefined : v;
+      });
+      if (!e.known) unknown = true;
+      return e.text;
     });
-    if (!e.known) unknown = true;
-    return e.text;
-  });
-  const call = parseArgs(args);
-  call.unknown = unknown;
-  return { call, shown: words.slice(at, end).join(' '), loc, target: target?.kind === 'text' ? target : undefined };
+    const call = parseArgs(args);
+    call.unknown = unknown;
+    return { call, shown: words.slice(at).map((w) => w.raw).join(' '), loc, target: afterUser(model, argWords) };
+  }
+  return undefined;
+}
+
+/** Right after the one user option (`-U app`, `-Uapp`, `--username=app`) of pg_isready's words, when its location is exact. */
+function afterUser(model: ProjectModel, args: ShellWord[]): Check['target'] {
+  const users: ShellWord[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const t = args[i]!.text;
+    if (t === '-U' || t === '--username') {
+      const v = args[++i];
+      if (v) users.push(v);
+    } else if (/^-U./.test(t) || t.startsWith('--username=')) users.push(args[i]!);
+  }
+  if (users.length !== 1) return undefined;
+  const w = users[0]!;
+  const source = model.sources.get(w.loc.file) ?? model.composeFiles.get(w.loc.file)?.source;
+  if (!source || w.loc.startLine === undefined || w.loc.endLine === undefined) return undefined;
+  const start = source.offsetOf(w.loc.startLine, w.loc.startColumn ?? 1);
+  const end = source.offsetOf(w.loc.endLine, w.loc.endColumn ?? 1);
+  // the word is written as it reads (no YAML escape or fold inside it), so the edit lands right
+  if (source.text.slice(start, end) !== w.raw) return undefined;
+  return { kind: 'at', source, offset: end };
 }
 
 /** Edits that add `-d <db>` right after the user given to pg_isready. */
@@ -142,12 +160,7 @@ function addDbname(c: Check, db: string): Fix | undefined {
     if (!dash || !/^[ \t\r]*$/.test(text.slice(item.range[1], lineEnd < 0 ? text.length : lineEnd))) return undefined;
     return { description: `Add -d ${db} to pg_isready`, safety: 'safe', edits: [{ file, start: item.range[1], end: item.range[1], text: `\n${dash[1]}- "-d"\n${dash[1]}- "${db}"` }] };
   }
-  const raw = text.slice(t.start, t.end);
-  if (raw.includes('\\')) return undefined;
-  const hits = [...raw.matchAll(/(?<![\w-])(?:-U[ \t]*|--username(?:=|[ \t]+))(?:"[^"\n]*"|'[^'\n]*'|[^\s"';&|]+)/g)];
-  if (hits.length !== 1) return undefined;
-  const at = t.start + hits[0]!.index + hits[0]![0].length;
-  return { description: `Add -d ${db} to pg_isready`, safety: 'safe', edits: [{ file, start: at, end: at, text: ` -d ${db}` }] };
+  return { description: `Add -d ${db} to pg_isready`, safety: 'safe', edits: [{ file, start: t.offset, end: t.offset, text: ` -d ${db}` }] };
 }
 
 export default defineRule({
