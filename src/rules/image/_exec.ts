@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { RelatedLocation } from '../../core/finding.js';
+import type { FindingInput } from '../define-rule.js';
 import { baseHasTool, basePath, type BaseImageFacts } from '../../knowledge/base-images.js';
 import { CONSOLE_SCRIPTS, distributionsProviding } from '../../knowledge/python-packages.js';
 import { NO_ENTRYPOINT } from '../../knowledge/image-entrypoints.js';
@@ -177,4 +178,27 @@ export function maybeGeneratedBeforeBuild(model: ProjectModel, stages: readonly 
       }
     }
   return false;
+}
+
+/** The enabled services whose start plan and image the model knows completely: what these rules can judge. */
+export function* knownImageServices(services: readonly ServiceModel[]): Generator<{ svc: ServiceModel; plan: StartPlan; stage: StageModel; image: ImageModel }> {
+  for (const svc of services) {
+    if (!svc.enabled) continue;
+    const plan = svc.start;
+    const stage = svc.runtime.stage;
+    const image = stage?.image;
+    if (!plan || !plan.imageKnown || !stage || !image || image.unknownBase) continue;
+    yield { svc, plan, stage, image };
+  }
+}
+
+/**
+ * Several services built from one Dockerfile share a defect at one place: report it once and name
+ * every service ("Service "web"" becomes "Services "web", "worker""). True when `key` was seen.
+ */
+export function addServiceToSeen(seen: Map<string, FindingInput>, key: string, service: string): boolean {
+  const prev = seen.get(key);
+  if (!prev) return false;
+  prev.message = prev.message.replace(/^Service(s?) ("[^"]+"(?:, "[^"]+")*)/, (_m, _s: string, list: string) => `Services ${list}, "${service}"`);
+  return true;
 }

@@ -3,7 +3,7 @@ import type { RelatedLocation } from '../../core/finding.js';
 import type { Location } from '../../core/location.js';
 import type { ImageModel, ServiceModel, StageModel, StartOrigin, StartPlan } from '../../model/types.js';
 import { defineRule, type FindingInput } from '../define-rule.js';
-import { argvRunsDirectly, maybeGeneratedBeforeBuild, mountedOver, pathProgramMissing } from './_exec.js';
+import { argvRunsDirectly, maybeGeneratedBeforeBuild, mountedOver, pathProgramMissing, knownImageServices, addServiceToSeen } from './_exec.js';
 
 const ORIGIN: Record<StartOrigin, string> = {
   'dockerfile-entrypoint': 'ENTRYPOINT',
@@ -61,22 +61,13 @@ export default defineRule({
   check({ model, report }) {
     for (const env of model.environments) {
       const seen = new Map<string, FindingInput>();
-      for (const svc of env.services) {
-        if (!svc.enabled) continue;
-        const plan = svc.start;
-        const stage = svc.runtime.stage;
-        const image = stage?.image;
-        if (!plan || !plan.imageKnown || !stage || !image || image.unknownBase) continue;
+      for (const { svc, plan, stage, image } of knownImageServices(env.services)) {
         for (const c of candidates(plan, image)) {
           if (mountedOver(svc, c.abs)) continue;
           if (!pathProgramMissing(image, c.abs)) continue;
           if (maybeGeneratedBeforeBuild(model, svc.runtime.dockerfile?.stages ?? [], stage, svc.build?.context, c.abs)) continue;
           const key = `${c.loc.file}:${c.loc.startLine ?? 0}:${c.abs}`;
-          const prev = seen.get(key);
-          if (prev) {
-            prev.message = prev.message.replace(/^Service(s?) ("[^"]+"(?:, "[^"]+")*)/, (_m, _s: string, list: string) => `Services ${list}, "${svc.name}"`);
-            continue;
-          }
+          if (addServiceToSeen(seen, key, svc.name)) continue;
           const f = finding(svc, stage, image, c);
           f.environment = env.name;
           f.verify = [`docker compose ${env.composeFiles.map((x) => `-f ${x}`).join(' ')} up -d ${svc.name} && docker compose ${env.composeFiles.map((x) => `-f ${x}`).join(' ')} ps ${svc.name}`];

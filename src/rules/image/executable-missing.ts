@@ -3,7 +3,7 @@ import type { RelatedLocation } from '../../core/finding.js';
 import type { Location } from '../../core/location.js';
 import type { ImageModel, ProjectModel, ServiceModel, StartPlan, StartStep } from '../../model/types.js';
 import { defineRule, type FindingInput } from '../define-rule.js';
-import { argvRunsDirectly, maybeGeneratedBeforeBuild, missingWhy, mountedOver, pathProgramMissing, SHELL_BUILTINS, serviceProgram } from './_exec.js';
+import { argvRunsDirectly, maybeGeneratedBeforeBuild, missingWhy, mountedOver, pathProgramMissing, SHELL_BUILTINS, serviceProgram, knownImageServices, addServiceToSeen } from './_exec.js';
 
 /** Wrappers that run the program with a PATH of their own (a virtualenv, node_modules/.bin, `env PATH=…`). */
 const PATH_WRAPPERS = new Set(['env', 'npx', 'uv run', 'poetry run', 'pipenv run', 'yarn exec', 'pnpm exec']);
@@ -55,12 +55,7 @@ export default defineRule({
   check({ model, report }) {
     for (const env of model.environments) {
       const seen = new Map<string, FindingInput>();
-      for (const svc of env.services) {
-        if (!svc.enabled) continue;
-        const plan = svc.start;
-        const stage = svc.runtime.stage;
-        const image = stage?.image;
-        if (!plan || !plan.imageKnown || !stage || !image || image.unknownBase) continue;
+      for (const { svc, plan, stage, image } of knownImageServices(env.services)) {
         const pathChanged = startPathChangesPath(model, plan);
         for (const c of checks(model, plan, image)) {
           if (c.step && c.step.depth > 0 && pathChanged && !c.path) continue;
@@ -72,11 +67,7 @@ export default defineRule({
           }
           if (!missing) continue;
           const key = `${c.loc.file}:${c.loc.startLine ?? 0}:${c.path ?? c.name}`;
-          const prev = seen.get(key);
-          if (prev) {
-            prev.message = prev.message.replace(/^Service(s?) ("[^"]+"(?:, "[^"]+")*)/, (_m, _s: string, list: string) => `Services ${list}, "${svc.name}"`);
-            continue;
-          }
+          if (addServiceToSeen(seen, key, svc.name)) continue;
           const f = finding(svc, image, c);
           f.environment = env.name;
           const files = env.composeFiles.map((x) => `-f ${x}`).join(' ');

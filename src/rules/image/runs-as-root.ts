@@ -1,6 +1,7 @@
 import type { RelatedLocation } from '../../core/finding.js';
 import type { ServiceModel } from '../../model/types.js';
 import { defineRule, type FindingInput } from '../define-rule.js';
+import { addServiceToSeen } from './_exec.js';
 
 /**
  * Official images whose entrypoint drops root before the server starts (postgres, redis through
@@ -56,11 +57,7 @@ export default defineRule({
         const f = rootFinding(svc);
         if (!f) continue;
         const key = `${f.location.file}:${f.location.startLine ?? 0}`;
-        const prev = seen.get(key);
-        if (prev) {
-          prev.message = prev.message.replace(/^Service(s?) ("[^"]+"(?:, "[^"]+")*)/, (_m, _s: string, list: string) => `Services ${list}, "${svc.name}"`);
-          continue;
-        }
+        if (addServiceToSeen(seen, key, svc.name)) continue;
         f.environment = env.name;
         f.verify = [`docker compose ${env.composeFiles.map((x) => `-f ${x}`).join(' ')} exec ${svc.name} id -u`];
         seen.set(key, f);

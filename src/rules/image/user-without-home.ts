@@ -2,6 +2,7 @@ import type { RelatedLocation } from '../../core/finding.js';
 import type { Location } from '../../core/location.js';
 import type { ServiceModel } from '../../model/types.js';
 import { defineRule, type FindingInput } from '../define-rule.js';
+import { addServiceToSeen } from './_exec.js';
 
 export default defineRule({
   meta: {
@@ -41,11 +42,7 @@ export default defineRule({
         const f = homeFinding(svc);
         if (!f) continue;
         const key = `${f.location.file}:${f.location.startLine ?? 0}`;
-        const prev = seen.get(key);
-        if (prev) {
-          prev.message = prev.message.replace(/^Service(s?) ("[^"]+"(?:, "[^"]+")*)/, (_m, _s: string, list: string) => `Services ${list}, "${svc.name}"`);
-          continue;
-        }
+        if (addServiceToSeen(seen, key, svc.name)) continue;
         f.environment = env.name;
         f.verify = [`docker compose ${env.composeFiles.map((x) => `-f ${x}`).join(' ')} run --rm ${svc.name} sh -c 'id; echo "$HOME"; test -w "$HOME" && echo writable'`];
         seen.set(key, f);
