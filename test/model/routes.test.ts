@@ -13,7 +13,7 @@ import { audit } from '../../src/audit.js';
 import { matchPath } from '../../src/model/app/routes.js';
 import type { RouteSet } from '../../src/model/types.js';
 import { argvCommands, parseWritten } from '../../src/model/shell-commands.js';
-import { parseProbes } from '../../src/rules/health/_probe.js';
+import { parseProbes } from '../../src/model/healthcheck-probes.js';
 
 const dirs: string[] = [];
 after(() => {

@@ -7,7 +7,7 @@ import type { EnvironmentModel, ProjectModel, RouteSet, ServerFact, ServiceModel
 import { mapGet } from '../../parse/compose/yaml-tree.js';
 import type { ShellCommand } from '../../parse/shell/types.js';
 import { defineRule } from '../define-rule.js';
-import { isLocalHost, parseProbes, type Probe } from './_probe.js';
+import { isLocalHost, parseProbes, type Probe } from '../../model/healthcheck-probes.js';
 
 /** Servers that accept connections (workers are left out). */
 const LISTENING = new Set<ServerFact['kind']>(['gunicorn', 'uvicorn', 'daphne', 'hypercorn', 'flask', 'django-runserver', 'node', 'nodemon', 'next', 'nginx']);

@@ -1,6 +1,6 @@
 /**
  * What an HTTP healthcheck asks: the URL it requests and how the tool turns the answer into an
- * exit status. Not a rule (the leading `_` keeps it out of the registry).
+ * exit status: a model query for the health rules.
  *
  * Tool behaviour (checked against the tools themselves, curl 7.88, GNU Wget 1.21, BusyBox 1.35,
  * CPython 3.9-3.12):
@@ -15,8 +15,8 @@
  * Docker runs a `CMD` test as an argv (no variable expansion) and a `CMD-SHELL` test with
  * `/bin/sh -c`; any non-zero exit counts as a failed check.
  */
-import { expandWord } from '../../model/start/shell-expand.js';
-import type { ShellCommand, ShellRedirect, ShellWord } from '../../parse/shell/types.js';
+import { expandWord } from './start/shell-expand.js';
+import type { ShellCommand, ShellRedirect, ShellWord } from '../parse/shell/types.js';
 
 export type ProbeTool = 'curl' | 'wget' | 'python-urllib' | 'python-requests' | 'python-httpx' | 'node' | 'nc';
 
