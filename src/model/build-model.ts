@@ -10,6 +10,7 @@ import { parseDotenv } from '../parse/dotenv/parse-dotenv.js';
 import type { DotenvFile } from '../parse/dotenv/types.js';
 import { dockerignoreFor } from './build-context.js';
 import { buildEnvironment, type ComposeLoader } from './compose/build-environment.js';
+import { checkComposeSchema } from './compose/schema-check.js';
 import { readApp } from './app/build-app.js';
 import { addPythonRuntime } from './app/python-runtime.js';
 import { addRoutes } from './app/routes.js';
@@ -111,6 +112,7 @@ export async function buildModel(d: Discovery): Promise<ProjectModel> {
     problem: (p) => problems.push(p),
   };
   const environments = d.environments.map((spec) => buildEnvironment(spec, loader));
+  for (const f of composeFiles.values()) if (f.root) f.schemaProblems = await checkComposeSchema(f.path, f.root);
   const app = await readApp(d, environments, sources, problems);
   const tree = { root: d.root, files: d.walk.files, dirs: d.walk.dirs, kinds: d.walk.kinds, git: d.git };
   await addStartPlans(environments, tree, readText);

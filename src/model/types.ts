@@ -288,6 +288,21 @@ export interface ComposeFileModel {
   path: string;
   source: SourceFile;
   root: YamlMapNode | null;
+  /** what the compose-spec JSON schema rejects in this file (model/compose/schema-check.ts) */
+  schemaProblems?: ComposeSchemaProblem[];
+}
+
+/** One defect the compose-spec schema finds in one compose file, at the located YAML node. */
+export interface ComposeSchemaProblem {
+  kind: 'unknown-key' | 'type' | 'enum' | 'other';
+  /** the JSON path of the offending value (for unknown keys, including the key) */
+  path: string[];
+  /** compose-go's wording: `services.web additional property enviroment is not allowed` */
+  message: string;
+  /** unknown-key: the key, and the allowed key within edit distance 2 when there is one */
+  key?: string;
+  suggestion?: string;
+  loc: Location;
 }
 
 export interface EnvironmentModel {
